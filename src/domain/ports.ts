@@ -1,0 +1,57 @@
+/**
+ * Ports: what the call flow needs from the outside world, as interfaces. Adapters implement them
+ * (src/store, src/quantum, src/sms, src/ari); tests implement them with in-memory fakes.
+ */
+import type { BouncedCheque, Customer, Order, Store } from './data-file.ts';
+import type { EarlierRequest, RequestType, RequestUnit } from './decision.ts';
+
+/** Read side of Quantum (the company's order and customer system), plus customer registration. */
+export interface OrderData {
+  findCustomer(nationalId: string): Promise<Customer | null>;
+  /** the order with this number that belongs to this national ID; null when there is no such pair */
+  findOrder(nationalId: string, orderNumber: string): Promise<Order | null>;
+  /** orderable stock of a product; null when the product is unknown */
+  orderableStock(productCode: string): Promise<number | null>;
+  storesByArea(areaCode: string): Promise<Store[]>;
+  bouncedCheques(nationalId: string): Promise<BouncedCheque[]>;
+  registerCustomer(c: { nationalId: string; mobile?: string }): Promise<'registered' | 'already-registered'>;
+}
+
+/** Thrown by adapters when the backing system cannot answer now (timeout, circuit open, down). */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
+
+export interface NewRequest {
+  /** idempotency: one request per (callId, topic) */
+  callId: string;
+  topic: string;
+  type: RequestType;
+  unit: RequestUnit;
+  nationalId?: string;
+  orderNumber?: string;
+  callerNumber?: string;
+  rule?: string;
+  outcome?: string;
+  /** free details for the unit (no need to repeat the fields above) */
+  details?: Record<string, unknown>;
+}
+
+export interface RegisteredRequest extends NewRequest {
+  /** the number read back to the caller, e.g. R-000123 */
+  number: string;
+  createdAt: string;
+  status: 'pending' | 'delivered' | 'failed';
+}
+
+/** Durable local register of the IVR's requests; delivers to Quantum through an outbox. */
+export interface RequestRegistry {
+  /** resolves only once the request is durably stored; a second call with the same callId+topic returns the first */
+  register(r: NewRequest): Promise<RegisteredRequest>;
+  earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]>;
+}
+
+export interface SmsSender {
+  /** queue an SMS; resolves when accepted by the gateway or the local outbox */
+  send(to: string, text: string): Promise<{ id: string; status: 'queued' | 'sent' | 'delivered' | 'failed' }>;
+}

@@ -1,0 +1,67 @@
+/**
+ * The call flow's contract with the outside (src/app adapts it to ARI and the stores).
+ *
+ * The call machine (src/flow) is declared with `setup({ actors, ... })` using the actor names and
+ * input/output types below; the running service replaces them with `machine.provide({ actors })`,
+ * tests with fakes. Nothing in src/flow does I/O.
+ *
+ * Events the machine receives from the channel:
+ *   { type: 'DTMF', digit }  a key ('0'-'9', '*', '#', also 'A'-'D' which the flow ignores)
+ *   { type: 'HANGUP' }       the caller hung up (or the channel left the app)
+ *
+ * Ordering guarantee of the adapter: actions on one channel run in the order the machine starts
+ * them, and a playback still running is stopped before a variable, transfer or hangup is sent
+ * (on a real Asterisk those would otherwise wait behind the prompt).
+ */
+import type { SayItem } from '../domain/say.ts';
+import type { Decision, Facts } from '../domain/decision.ts';
+import type { NewRequest } from '../domain/ports.ts';
+import type { Skill, Topic } from '../domain/skills.ts';
+
+export type FlowEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP' };
+
+/** Machine input: one call. */
+export interface CallInput {
+  callId: string;
+  /** caller ID number as the switch gives it ('' when withheld) */
+  callerNumber: string;
+}
+
+/** `play`: plays the items as one playback; stopped (signal aborted) on barge-in. */
+export interface PlayInput { items: SayItem[] }
+export interface PlayOutput { status: 'done' | 'stopped' | 'failed' }
+
+/** `setVars`: sets channel variables (names without the `__` prefix; the adapter adds it for IVR_*). */
+export interface SetVarsInput { vars: Record<string, string> }
+
+/** `transfer`: hands the caller to a skill group (continue into the agents context). Ends the flow. */
+export interface TransferInput { skill: Skill }
+
+/** `hangup`: the flow ends the call after a completed announcement. */
+export interface HangupInput { reason: 'completed' }
+
+/** `lookupOrder`: checks that national ID and order number belong together and gathers the facts. */
+export interface LookupOrderInput { nationalId: string; orderNumber: string; callerNumber: string; topic: Topic }
+export type LookupOrderOutput =
+  | { status: 'found'; facts: Facts }
+  /** no such pair (a failed try; never says whether the order exists for someone else) */
+  | { status: 'mismatch' }
+  /** too many failed tries from this calling number: go to an agent */
+  | { status: 'limited' }
+  | { status: 'unavailable' };
+
+/** `decide`: the policy engine. */
+export interface DecideInput { topic: Topic; facts: Facts }
+export type DecideOutput = Decision;
+
+/** `register`: durable registration of a request (idempotent per callId + topic). */
+export interface RegisterInput { request: NewRequest }
+export type RegisterOutput = { status: 'registered'; number: string } | { status: 'unavailable' };
+
+/** `registerCustomer` (before purchase 4). */
+export interface RegisterCustomerInput { nationalId: string; mobile?: string }
+export type RegisterCustomerOutput = { status: 'registered' | 'already-registered' | 'unavailable' };
+
+/** `sendStores` (before purchase 3): SMS of the stores of an area code to a mobile. */
+export interface SendStoresInput { areaCode: string; mobile: string; callId: string }
+export type SendStoresOutput = { status: 'sent'; count: number } | { status: 'no-stores' } | { status: 'unavailable' };
