@@ -14,7 +14,7 @@
  * (on a real Asterisk those would otherwise wait behind the prompt).
  */
 import type { SayItem } from '../domain/say.ts';
-import type { Decision, Facts } from '../domain/decision.ts';
+import type { Decision, Facts, Question } from '../domain/decision.ts';
 import type { NewRequest } from '../domain/ports.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
 
@@ -49,6 +49,10 @@ export type LookupOrderOutput =
   /** too many failed tries from this calling number: go to an agent */
   | { status: 'limited' }
   | { status: 'unavailable' };
+
+/** `questions`: what the rules still need to ask the caller for this topic (src/policy questionsFor). */
+export interface QuestionsInput { topic: Topic; facts: Facts }
+export type QuestionsOutput = Question[];
 
 /** `decide`: the policy engine. */
 export interface DecideInput { topic: Topic; facts: Facts }
