@@ -1,0 +1,218 @@
+/**
+ * One channel in the Stasis application, from StasisStart until it leaves (StasisEnd) or is
+ * destroyed. Commands are serialised in the order they are issued, and a playback still running
+ * is stopped before any command that Asterisk would otherwise hold behind it in the channel's
+ * command queue (variables, continue, hangup, bridge operations, answer).
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log/logger.ts';
+import type { AriClient } from './client.ts';
+import { AriNotFoundError, isNotFound } from './errors.ts';
+import type { AriChannel, AriEvent } from './events.ts';
+
+export type PlayStatus = 'done' | 'stopped' | 'failed' | 'gone';
+
+export interface PlayHandle {
+  id: string;
+  /** settles when the playback ends: done, stopped (by us), failed (missing media), gone (channel left) */
+  finished: Promise<PlayStatus>;
+  /** stops it (no-op when already finished); resolves once it has finished */
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  id: string;
+  resolve: (s: PlayStatus) => void;
+  settled: boolean;
+  stopping: boolean;
+  finished: Promise<PlayStatus>;
+}
+
+export class CallChannel extends EventEmitter {
+  readonly id: string;
+  readonly name: string;
+  readonly callerNumber: string;
+  private chain: Promise<unknown> = Promise.resolve();
+  private playbacks = new Map<string, Pending>();
+  private _gone = false;
+  private _inStasis = true;
+
+  constructor(
+    private readonly client: AriClient,
+    channel: AriChannel,
+    private readonly log: Logger,
+    private readonly stopWaitMs = 2000,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.id = channel.id;
+    this.name = channel.name;
+    this.callerNumber = channel.caller?.number ?? '';
+  }
+
+  get gone(): boolean {
+    return this._gone;
+  }
+  get inStasis(): boolean {
+    return this._inStasis;
+  }
+
+  /** Fed by the application dispatcher with every event about this channel. */
+  handle(ev: AriEvent): void {
+    switch (ev.type) {
+      case 'ChannelDtmfReceived':
+        this.emit('dtmf', (ev as { digit: string }).digit);
+        break;
+      case 'PlaybackFinished': {
+        const pb = (ev as { playback: { id: string; state: string } }).playback;
+        const p = this.playbacks.get(pb.id);
+        if (p) this.settle(p, p.stopping ? 'stopped' : pb.state === 'failed' ? 'failed' : 'done');
+        break;
+      }
+      case 'ChannelHangupRequest':
+        this.emit('hangup-request');
+        break;
+      case 'StasisEnd':
+        this._inStasis = false;
+        this.end('left');
+        break;
+      case 'ChannelDestroyed':
+        this.end('destroyed');
+        break;
+    }
+  }
+
+  /** The channel left the application or was destroyed: end everything that waits on it. */
+  end(why: 'left' | 'destroyed' | 'lost'): void {
+    if (this._gone) return;
+    this._gone = true;
+    for (const p of this.playbacks.values()) this.settle(p, 'gone');
+    this.emit('end', why);
+    this.removeAllListeners('dtmf');
+    this.removeAllListeners('hangup-request');
+  }
+
+  answer(): Promise<void> {
+    return this.command('answer', () => this.client.request('channels', 'answer', { channelId: this.id }));
+  }
+
+  /** Sets channel variables one by one, in order. */
+  setVariables(vars: Record<string, string>): Promise<void> {
+    return this.command('setVariables', async () => {
+      for (const [variable, value] of Object.entries(vars)) {
+        await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable, value });
+      }
+    });
+  }
+
+  getVariable(variable: string): Promise<string | undefined> {
+    return this.client
+      .request<{ value?: string }>('channels', 'getChannelVar', { channelId: this.id, variable })
+      .then((r) => r?.value)
+      .catch((e) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+  }
+
+  /** Leaves the application into the dialplan (a transfer to an agents-context extension). */
+  continueTo(context: string, extension: string, priority = 1): Promise<void> {
+    return this.command('continue', () => this.client.request('channels', 'continueInDialplan', { channelId: this.id, context, extension, priority }));
+  }
+
+  hangup(reason = 'normal'): Promise<void> {
+    return this.command('hangup', () => this.client.request('channels', 'hangup', { channelId: this.id, reason }));
+  }
+
+  /**
+   * Starts one playback of the media list (each `sound:…`); returns at once with a handle.
+   * Keys pressed meanwhile come as 'dtmf' events; stop() it for barge-in.
+   */
+  play(media: string[], lang?: string): PlayHandle {
+    const id = randomUUID();
+    let resolve!: (s: PlayStatus) => void;
+    const finished = new Promise<PlayStatus>((r) => (resolve = r));
+    const p: Pending = { id, resolve, settled: false, stopping: false, finished };
+    this.playbacks.set(id, p);
+    if (this._gone) this.settle(p, 'gone');
+    const start = this.enqueue(async () => {
+      if (p.settled) return;
+      try {
+        await this.client.request('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
+      } catch (e) {
+        if (isNotFound(e)) this.settle(p, 'gone');
+        else {
+          this.log.warn({ err: e }, 'play failed');
+          this.settle(p, 'failed');
+        }
+      }
+    });
+    return {
+      id,
+      finished,
+      stop: async () => {
+        await start;
+        await this.stopPlayback(p);
+      },
+    };
+  }
+
+  /** Stops every playback of this channel that is still running. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.playbacks.values()].map((p) => this.stopPlayback(p)));
+  }
+
+  private async stopPlayback(p: Pending): Promise<void> {
+    if (p.settled) return;
+    p.stopping = true;
+    try {
+      await this.client.request('playbacks', 'stop', { playbackId: p.id });
+    } catch (e) {
+      if (isNotFound(e)) {
+        this.settle(p, 'stopped'); // already over
+        return;
+      }
+      this.log.warn({ err: e }, 'could not stop playback');
+    }
+    // wait for PlaybackFinished; if the event never comes (e.g. the WebSocket was down), ask
+    const t = setTimeout(() => void this.probe(p), this.stopWaitMs);
+    await p.finished;
+    clearTimeout(t);
+  }
+
+  /** Asks Asterisk whether a playback still exists (after a reconnect, events may have been lost). */
+  async probe(p?: Pending): Promise<void> {
+    const list = p ? [p] : [...this.playbacks.values()];
+    for (const pb of list) {
+      if (pb.settled) continue;
+      try {
+        await this.client.request('playbacks', 'get', { playbackId: pb.id });
+      } catch (e) {
+        if (isNotFound(e)) this.settle(pb, pb.stopping ? 'stopped' : 'done');
+      }
+    }
+  }
+
+  private settle(p: Pending, s: PlayStatus): void {
+    if (p.settled) return;
+    p.settled = true;
+    this.playbacks.delete(p.id);
+    p.resolve(s);
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A command that Asterisk would hold behind a playback: stop playbacks first. 404 = gone. */
+  private command(name: string, fn: () => Promise<unknown>): Promise<void> {
+    return this.enqueue(async () => {
+      if (this._gone) throw new AriNotFoundError(`${name}: channel has left`, name, 404);
+      await this.stopAll();
+      await fn();
+    }) as Promise<void>;
+  }
+}

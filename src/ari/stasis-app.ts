@@ -1,0 +1,91 @@
+/**
+ * The Stasis application: turns the event stream into one CallChannel per call, routes each
+ * event to its channel, ends channels that leave, and recovers after the WebSocket reconnects
+ * (Asterisk sends no new StasisStart for calls already in the app: we ask GET /applications/{app}).
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log/logger.ts';
+import type { AriClient } from './client.ts';
+import { CallChannel } from './channel.ts';
+import { isNotFound } from './errors.ts';
+import { AriChannel, eventChannelId, type AriEvent } from './events.ts';
+
+export interface StasisAppEvents {
+  /** a new call entered the application */
+  call: [channel: CallChannel, args: string[]];
+  /** a call found in the application after a reconnect that this process has no session for */
+  recovered: [channel: CallChannel];
+}
+
+export class StasisApp extends EventEmitter<StasisAppEvents> {
+  private channels = new Map<string, CallChannel>();
+
+  constructor(
+    private readonly client: AriClient,
+    readonly app: string,
+    private readonly log: Logger,
+  ) {
+    super();
+    client.on('event', (ev) => this.onEvent(ev));
+    client.on('reconnected', () => {
+      void this.recover().catch((e) => this.log.error({ err: e }, 'recovery after reconnect failed'));
+    });
+  }
+
+  get activeCalls(): number {
+    return this.channels.size;
+  }
+
+  private onEvent(ev: AriEvent): void {
+    if (ev.type === 'StasisStart') {
+      const app = (ev as { application?: string }).application;
+      if (app && app !== this.app) return;
+      const s = ev as { channel: AriChannel; args: string[] };
+      if (this.channels.has(s.channel.id)) return;
+      const ch = this.track(s.channel);
+      this.emit('call', ch, s.args ?? []);
+      return;
+    }
+    const id = eventChannelId(ev);
+    if (!id) return;
+    const ch = this.channels.get(id);
+    if (ch) ch.handle(ev);
+  }
+
+  private track(channel: AriChannel): CallChannel {
+    const ch = new CallChannel(this.client, channel, this.log.child({ channelId: channel.id }));
+    this.channels.set(channel.id, ch);
+    ch.once('end', () => this.channels.delete(channel.id));
+    return ch;
+  }
+
+  /** After a reconnect: end sessions whose channel is gone, settle lost playback events, adopt orphans. */
+  async recover(): Promise<void> {
+    const info = await this.client.request<{ channel_ids?: string[] }>('applications', 'get', { applicationName: this.app });
+    const live = new Set(info?.channel_ids ?? []);
+    let ended = 0;
+    let adopted = 0;
+    for (const [id, ch] of this.channels) {
+      if (!live.has(id)) {
+        ch.end('lost');
+        ended++;
+      } else {
+        await ch.probe();
+      }
+    }
+    for (const id of live) {
+      if (this.channels.has(id)) continue;
+      try {
+        const raw = await this.client.request('channels', 'get', { channelId: id });
+        const parsed = AriChannel.safeParse(raw);
+        if (!parsed.success) continue;
+        const ch = this.track(parsed.data);
+        adopted++;
+        this.emit('recovered', ch);
+      } catch (e) {
+        if (!isNotFound(e)) this.log.warn({ err: e }, 'could not read a channel found after reconnect');
+      }
+    }
+    this.log.info({ live: live.size, ended, adopted }, 'recovered calls after reconnect');
+  }
+}

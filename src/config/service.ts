@@ -1,0 +1,69 @@
+/**
+ * Settings of the process itself: how to reach Asterisk, where the embedded switch listens,
+ * the health/metrics port, the prompts folder. From environment variables (see ENV_KEYS) over
+ * the `service:` section of the config file over these defaults.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number({ error: 'expected a port number 0–65535' }).int().min(0, 'a port is 0–65535').max(65535, 'a port is 0–65535');
+
+export const ServiceConfig = z.object({
+  ari: z
+    .object({
+      /** unset: start the built-in switch on loopback and connect to it */
+      url: z.url({ message: 'ARI_URL must be an http(s) URL such as http://127.0.0.1:8088' }).optional(),
+      username: z.string().min(1).default('asterisk'),
+      password: z.string().min(1).default('asterisk'),
+      app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'ARI_APP: letters, digits, - and _ only').default('ivr-1699'),
+      connectTimeoutMs: z.coerce.number().int().positive().default(5000),
+      requestTimeoutMs: z.coerce.number().int().positive().default(5000),
+    })
+    .prefault({}),
+  entry: z
+    .object({
+      context: z.string().min(1).default('ivr-inbound'),
+      extension: z.string().min(1).default('1699'),
+    })
+    .prefault({}),
+  switch: z
+    .object({
+      port: port.default(8088),
+      host: z.string().default('127.0.0.1'),
+      /** 1 = real time; 0.1 = prompts and IVR timeouts ten times faster (tests, benchmarks) */
+      timeScale: z.coerce.number().positive('SWITCH_TIME_SCALE must be above 0').max(10).default(1),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      port: port.default(9100),
+      host: z.string().default('127.0.0.1'),
+    })
+    .prefault({}),
+  prompts: z
+    .object({
+      dir: z.string().default('prompts'),
+      language: z.string().default('fa'),
+      /** Asterisk plays `sound:<mediaPrefix>/<name>` from sounds/<language>/<mediaPrefix>/ */
+      mediaPrefix: z.string().default('ivr-1699'),
+    })
+    .prefault({}),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+/** Environment variable → path in the configuration. */
+export const ENV_KEYS: Record<string, string[]> = {
+  ARI_URL: ['service', 'ari', 'url'],
+  ARI_USERNAME: ['service', 'ari', 'username'],
+  ARI_PASSWORD: ['service', 'ari', 'password'],
+  ARI_APP: ['service', 'ari', 'app'],
+  ARI_CONNECT_TIMEOUT_MS: ['service', 'ari', 'connectTimeoutMs'],
+  ARI_REQUEST_TIMEOUT_MS: ['service', 'ari', 'requestTimeoutMs'],
+  ENTRY_CONTEXT: ['service', 'entry', 'context'],
+  SWITCH_PORT: ['service', 'switch', 'port'],
+  SWITCH_TIME_SCALE: ['service', 'switch', 'timeScale'],
+  HTTP_PORT: ['service', 'http', 'port'],
+  HTTP_HOST: ['service', 'http', 'host'],
+  PROMPTS_DIR: ['service', 'prompts', 'dir'],
+  LOG_LEVEL: ['service', 'log', 'level'],
+};
