@@ -1,0 +1,207 @@
+/**
+ * A black-box caller over real ARI: originates Local/<exten>@<context> as its own Stasis app,
+ * keys DTMF on its half (;1) and watches the IVR's half (;2), whose ChannelVarset, ChannelDialplan
+ * and Playback events Asterisk sends to the app that dialed it. Works the same against the
+ * built-in switch and a real Asterisk running dialplan/ with the service connected.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { AriClient } from '../ari/client.ts';
+import type { AriEvent } from '../ari/events.ts';
+import { isNotFound } from '../ari/errors.ts';
+import type { KeyGroup } from './keys.ts';
+import type { CallReport } from './report.ts';
+
+export interface PlaceCallOptions {
+  /** the caller's Stasis app (the client must be connected with it) */
+  app: string;
+  context: string;
+  extension: string;
+  callerId: string;
+  /** undefined: interactive (keys come from `sendKeys`) */
+  keys?: KeyGroup[];
+  agentsContext: string;
+  /** media prefix stripped from prompt names, e.g. ivr-1699 */
+  mediaPrefix: string;
+  /** gives up (hangs up, reason 'timeout') after this long */
+  timeoutMs: number;
+  /** pause between DTMF digits of one group (ms) */
+  betweenMs?: number;
+}
+
+export interface CallObserver {
+  prompt?(name: string): void;
+  listening?(node: string): void;
+  variable?(name: string, value: string): void;
+}
+
+const IVR_PREFIX = /^_{0,2}(IVR_[A-Z_]+)$/;
+
+export class TestCall extends EventEmitter {
+  private localId?: string;
+  private remoteName?: string;
+  private remoteId?: string;
+  private answered = false;
+  private pendingKeys: KeyGroup[] = [];
+  private weHungUp = false;
+  private done = false;
+  private readonly report: CallReport = { prompts: [], decisions: [], requests: [], variables: {}, nodes: [], outcome: { kind: 'hangup', reason: 'unknown' }, durationMs: 0 };
+  private started = 0;
+  private resolveDone!: (r: CallReport) => void;
+  readonly finished: Promise<CallReport>;
+  private listener = (ev: AriEvent) => this.onEvent(ev);
+  private timer?: NodeJS.Timeout;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly client: AriClient,
+    private readonly opts: PlaceCallOptions,
+    private readonly observer: CallObserver = {},
+  ) {
+    super();
+    this.finished = new Promise((r) => (this.resolveDone = r));
+  }
+
+  async start(): Promise<CallReport> {
+    this.started = Date.now();
+    this.client.on('event', this.listener);
+    this.timer = setTimeout(() => this.finish({ kind: 'hangup', reason: 'timeout' }, true), this.opts.timeoutMs);
+    const channelId = `caller-${randomUUID()}`;
+    this.localId = channelId;
+    try {
+      const ch = await this.client.request<{ id: string; name: string }>('channels', 'originate', {
+        endpoint: `Local/${this.opts.extension}@${this.opts.context}`,
+        app: this.opts.app,
+        appArgs: 'test-call',
+        callerId: this.opts.callerId,
+        channelId,
+      });
+      this.localId = ch.id;
+      this.remoteName = ch.name.replace(/;1$/, ';2');
+    } catch (e) {
+      this.client.off('event', this.listener);
+      clearTimeout(this.timer);
+      throw e;
+    }
+    return this.finished;
+  }
+
+  /** Interactive mode: key these digits now ('h' hangs up). */
+  sendKeys(digits: string): void {
+    if (digits === 'h') this.act({ kind: 'hangup' });
+    else this.act({ kind: 'dtmf', digits });
+  }
+
+  private isRemote(ev: AriEvent): boolean {
+    const ch = (ev as { channel?: { id?: string; name?: string } }).channel;
+    if (ch?.name && this.remoteName && ch.name === this.remoteName) {
+      this.remoteId = ch.id;
+      return true;
+    }
+    if (ch?.id && ch.id === this.remoteId) return true;
+    const pb = (ev as { playback?: { target_uri?: string } }).playback;
+    return !!pb && !!this.remoteId && pb.target_uri === `channel:${this.remoteId}`;
+  }
+
+  private isLocal(ev: AriEvent): boolean {
+    const ch = (ev as { channel?: { id?: string } }).channel;
+    return !!ch && ch.id === this.localId;
+  }
+
+  private onEvent(ev: AriEvent): void {
+    if (this.done) return;
+    if (this.isLocal(ev)) {
+      if (ev.type === 'StasisStart') {
+        this.answered = true;
+        const waiting = this.pendingKeys.splice(0);
+        for (const g of waiting) this.act(g);
+      } else if (ev.type === 'ChannelHangupRequest' || ev.type === 'ChannelDestroyed' || ev.type === 'StasisEnd') {
+        this.finish({ kind: 'hangup', reason: this.weHungUp ? 'caller-hangup' : 'completed' }, false);
+      }
+      return;
+    }
+    if (!this.isRemote(ev)) return;
+    switch (ev.type) {
+      case 'PlaybackStarted': {
+        const uri = (ev as { playback: { media_uri: string } }).playback.media_uri;
+        const name = this.promptName(uri);
+        this.report.prompts.push(name);
+        this.observer.prompt?.(name);
+        break;
+      }
+      case 'ChannelVarset': {
+        const { variable, value } = ev as { variable: string; value: string };
+        const m = IVR_PREFIX.exec(variable);
+        if (!m) break;
+        const name = m[1]!;
+        this.report.variables[name] = value;
+        this.observer.variable?.(name, value);
+        if (name === 'IVR_OUTCOME') this.report.decisions.push({ rule: this.report.variables.IVR_RULE ?? '', outcome: value });
+        if (name === 'IVR_REQUEST_NUMBER' && value) {
+          this.report.requests.push({ type: this.report.variables.IVR_REQUEST_TYPE ?? '', unit: this.report.variables.IVR_REQUEST_UNIT ?? '', number: value });
+        }
+        if (name === 'IVR_NODE') {
+          this.report.nodes.push(value);
+          this.observer.listening?.(value);
+          this.nextGroup();
+        }
+        break;
+      }
+      case 'ChannelDialplan': {
+        const dp = (ev as { channel: { dialplan?: { context: string; exten: string } } }).channel.dialplan;
+        if (dp && dp.context === this.opts.agentsContext) this.finish({ kind: 'transfer', skill: dp.exten }, true);
+        break;
+      }
+      case 'ChannelDestroyed':
+        // the IVR's half is gone before ours reported it: the IVR ended the call
+        this.finish({ kind: 'hangup', reason: this.weHungUp ? 'caller-hangup' : 'completed' }, true);
+        break;
+    }
+  }
+
+  private promptName(uri: string): string {
+    const noScheme = uri.replace(/^[a-z]+:/, '');
+    const prefix = `${this.opts.mediaPrefix}/`;
+    return noScheme.startsWith(prefix) ? noScheme.slice(prefix.length) : noScheme;
+  }
+
+  private nextGroup(): void {
+    if (!this.opts.keys) return; // interactive
+    const g = this.opts.keys.shift();
+    if (!g) return; // script exhausted: let the IVR's timeouts act
+    this.act(g);
+  }
+
+  private act(g: KeyGroup): void {
+    if (!this.answered) {
+      this.pendingKeys.push(g);
+      return;
+    }
+    this.queue = this.queue.then(async () => {
+      if (this.done || !this.localId) return;
+      try {
+        if (g.kind === 'dtmf') {
+          await this.client.request('channels', 'sendDTMF', { channelId: this.localId, dtmf: g.digits, between: this.opts.betweenMs ?? 100, duration: 100 });
+        } else if (g.kind === 'hangup') {
+          this.weHungUp = true;
+          await this.client.request('channels', 'hangup', { channelId: this.localId });
+        }
+      } catch (e) {
+        if (!isNotFound(e)) this.emit('warning', e);
+      }
+    });
+  }
+
+  private finish(outcome: CallReport['outcome'], hangUpOurHalf: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.report.outcome = outcome;
+    this.report.durationMs = Date.now() - this.started;
+    this.client.off('event', this.listener);
+    if (hangUpOurHalf && this.localId) {
+      this.client.request('channels', 'hangup', { channelId: this.localId }).catch(() => undefined);
+    }
+    this.resolveDone(this.report);
+  }
+}
