@@ -1,0 +1,183 @@
+/**
+ * The call flow's actors (src/flow/ports.ts) implemented for one live call: telephony through
+ * the channel, data through the order-data port, decisions through the policy engine,
+ * registrations through the durable request registry.
+ */
+import { fromPromise } from 'xstate';
+import type { CallChannel } from '../ari/channel.ts';
+import { isNotFound } from '../ari/errors.ts';
+import type { RoutingConfig } from '../config/routing.ts';
+import type { Decision, Facts, Question } from '../domain/decision.ts';
+import type { Store } from '../domain/data-file.ts';
+import type { OrderData, RequestRegistry, SmsSender } from '../domain/ports.ts';
+import type { SayItem } from '../domain/say.ts';
+import type { Skill, Topic } from '../domain/skills.ts';
+import type {
+  DecideInput,
+  HangupInput,
+  LookupOrderInput,
+  LookupOrderOutput,
+  PlayInput,
+  PlayOutput,
+  QuestionsInput,
+  RegisterCustomerInput,
+  RegisterCustomerOutput,
+  RegisterInput,
+  RegisterOutput,
+  SendStoresInput,
+  SendStoresOutput,
+  SetVarsInput,
+  TransferInput,
+} from '../flow/ports.ts';
+import type { Logger } from '../log/logger.ts';
+import { maskNationalId } from '../log/mask.ts';
+import type { Clock } from './clock.ts';
+import type { LookupGuard } from './lookup-guard.ts';
+
+/** What every call shares: built once by the service. */
+export interface CallServices {
+  routing: RoutingConfig;
+  language: string;
+  /** SayItems → media URIs (sound:…) of one playback */
+  media(items: SayItem[]): string[];
+  orderData: OrderData;
+  registry: RequestRegistry;
+  sms: SmsSender;
+  /** text of the nearest-stores SMS */
+  storesSms(stores: Store[]): { text: string; included: number };
+  questionsFor(topic: Topic, facts: Facts): Question[];
+  decide(topic: Topic, facts: Facts, now: Date): Decision;
+  guard: LookupGuard;
+  clock: Clock;
+}
+
+/** Channel variables that go to the agent's channel too get Asterisk's inheritance prefix. */
+export function channelVarName(name: string): string {
+  return name.startsWith('IVR_') && name !== 'IVR_NODE' ? `__${name}` : name;
+}
+
+export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger) {
+  const unavailable = (what: string, e: unknown) => {
+    log.warn({ err: e, what }, 'backend unavailable');
+  };
+
+  return {
+    play: fromPromise<PlayOutput, PlayInput>(async ({ input, signal }) => {
+      const media = svc.media(input.items);
+      if (media.length === 0 || signal.aborted || channel.gone) return { status: 'stopped' };
+      const h = channel.play(media, svc.language);
+      const onAbort = () => void h.stop().catch(() => undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const st = await h.finished;
+      signal.removeEventListener('abort', onAbort);
+      if (st === 'failed') log.warn({ media }, 'playback failed (missing prompt?)');
+      return { status: st === 'gone' ? 'stopped' : st };
+    }),
+
+    setVars: fromPromise<void, SetVarsInput>(async ({ input }) => {
+      const vars: Record<string, string> = {};
+      for (const [k, v] of Object.entries(input.vars)) vars[channelVarName(k)] = v;
+      try {
+        await channel.setVariables(vars);
+      } catch (e) {
+        // a variable that did not stick must not stall the caller; a gone channel ends the call anyway
+        if (!isNotFound(e)) log.warn({ err: e }, 'could not set channel variables');
+      }
+    }),
+
+    transfer: fromPromise<void, TransferInput>(async ({ input }) => {
+      const route = svc.routing.skills[input.skill] ?? svc.routing.skills.general!;
+      log.info({ skill: input.skill, extension: route.extension }, 'transfer to skill group');
+      try {
+        await channel.continueTo(svc.routing.agentsContext, route.extension, 1);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        log.error({ err: e, skill: input.skill }, 'transfer failed, trying the general queue');
+        const general = svc.routing.skills.general!;
+        await channel.continueTo(svc.routing.agentsContext, general.extension, 1);
+      }
+    }),
+
+    hangup: fromPromise<void, HangupInput>(async ({ input }) => {
+      log.info({ reason: input.reason }, 'IVR ends the call');
+      await channel.hangup('normal').catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
+    }),
+
+    lookupOrder: fromPromise<LookupOrderOutput, LookupOrderInput>(async ({ input }) => {
+      const caller = input.callerNumber;
+      if (!svc.guard.allowed(caller)) {
+        log.warn('order lookups limited for this calling number');
+        return { status: 'limited' };
+      }
+      try {
+        const order = await svc.orderData.findOrder(input.nationalId, input.orderNumber);
+        if (!order) {
+          svc.guard.failed(caller);
+          log.info({ nationalId: maskNationalId(input.nationalId) }, 'national ID and order number do not match');
+          return svc.guard.allowed(caller) ? { status: 'mismatch' } : { status: 'limited' };
+        }
+        const [customer, orderable, bouncedCheques, earlierRequests] = await Promise.all([
+          svc.orderData.findCustomer(input.nationalId),
+          order.productCode ? svc.orderData.orderableStock(order.productCode) : Promise.resolve(null),
+          svc.orderData.bouncedCheques(input.nationalId),
+          svc.registry.earlierRequests(input.nationalId, input.orderNumber),
+        ]);
+        const stock = order.productCode && orderable !== null ? { productCode: order.productCode, orderable } : null;
+        return { status: 'found', facts: { customer, order, stock, bouncedCheques, earlierRequests, answers: {} } };
+      } catch (e) {
+        unavailable('order lookup', e);
+        return { status: 'unavailable' };
+      }
+    }),
+
+    questions: fromPromise<Question[], QuestionsInput>(async ({ input }) => svc.questionsFor(input.topic, input.facts)),
+
+    decide: fromPromise<Decision, DecideInput>(async ({ input }) => {
+      const d = svc.decide(input.topic, input.facts, svc.clock.now());
+      log.info({ topic: input.topic, rule: d.rule, outcome: d.outcome, transfer: d.transfer, reason: d.reason }, 'decision');
+      return d;
+    }),
+
+    register: fromPromise<RegisterOutput, RegisterInput>(async ({ input }) => {
+      try {
+        const r = await svc.registry.register({ ...input.request, callId });
+        log.info({ type: r.type, unit: r.unit, number: r.number }, 'request registered');
+        return { status: 'registered', number: r.number };
+      } catch (e) {
+        unavailable('register request', e);
+        return { status: 'unavailable' };
+      }
+    }),
+
+    registerCustomer: fromPromise<RegisterCustomerOutput, RegisterCustomerInput>(async ({ input }) => {
+      try {
+        const status = await svc.orderData.registerCustomer(input);
+        log.info({ status }, 'customer registration');
+        return { status };
+      } catch (e) {
+        unavailable('register customer', e);
+        return { status: 'unavailable' };
+      }
+    }),
+
+    sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async ({ input }) => {
+      try {
+        const stores = await svc.orderData.storesByArea(input.areaCode);
+        if (stores.length === 0) return { status: 'no-stores' };
+        const sms = svc.storesSms(stores);
+        await svc.sms.send(input.mobile, sms.text);
+        await svc.registry.register({ callId, topic: 'nearest-stores', type: 'sms', unit: 'sms', callerNumber: input.mobile, details: { areaCode: input.areaCode, stores: sms.included } });
+        log.info({ areaCode: input.areaCode, count: sms.included }, 'nearest stores sent by SMS');
+        return { status: 'sent', count: sms.included };
+      } catch (e) {
+        unavailable('send stores SMS', e);
+        return { status: 'unavailable' };
+      }
+    }),
+  };
+}
+
+export type CallActors = ReturnType<typeof callActors>;
+export type { Skill };

@@ -1,0 +1,80 @@
+/**
+ * One call's life in the service: answer, run the call machine with live actors, feed it the
+ * channel's keys and hang-up, and make sure the caller ends at an answer or a human: if the
+ * flow fails or runs past its limit, the caller goes to the general queue.
+ */
+import { createActor, type AnyStateMachine } from 'xstate';
+import type { CallChannel } from '../ari/channel.ts';
+import { isNotFound } from '../ari/errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { CallServices } from './actors.ts';
+import { callActors } from './actors.ts';
+
+export type CallResult = { kind: 'transfer'; skill: string } | { kind: 'hangup'; reason: string };
+
+export interface CallSessionOptions {
+  machine: AnyStateMachine;
+  services: CallServices;
+  channel: CallChannel;
+  callId: string;
+  log: Logger;
+  /** the longest a caller may stay in the IVR before going to an agent */
+  maxCallMs: number;
+  /** the channel is already answered (a call recovered after a reconnect) */
+  answered?: boolean;
+}
+
+export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
+  const { channel, log } = o;
+  const input = { callId: o.callId, callerNumber: channel.callerNumber };
+  log.info({ caller: channel.callerNumber }, 'call entered the IVR');
+  if (!o.answered) {
+    try {
+      await channel.answer();
+    } catch (e) {
+      if (isNotFound(e)) return { kind: 'hangup', reason: 'caller-hangup' };
+      log.error({ err: e }, 'answer failed');
+    }
+  }
+  const machine = o.machine.provide({ actors: callActors(o.services, channel, o.callId, log) as never });
+  const actor = createActor(machine, { input });
+
+  return await new Promise<CallResult>((resolve) => {
+    let settled = false;
+    const finish = (r: CallResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limit);
+      channel.off('dtmf', onDtmf);
+      resolve(r);
+    };
+    const failSafe = async (why: string, err?: unknown) => {
+      log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
+      actor.stop();
+      if (!channel.gone) {
+        const general = o.services.routing.skills.general!;
+        await channel
+          .setVariables({ __IVR_OUTCOME: 'ivr-error', __IVR_SKILL: 'general' })
+          .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
+          .catch((e) => log.error({ err: e }, 'fail-safe transfer failed'));
+      }
+      finish({ kind: 'transfer', skill: 'general' });
+    };
+    const onDtmf = (digit: string) => actor.send({ type: 'DTMF', digit });
+    channel.on('dtmf', onDtmf);
+    channel.once('end', () => actor.send({ type: 'HANGUP' }));
+    channel.once('hangup-request', () => actor.send({ type: 'HANGUP' }));
+    const limit = setTimeout(() => void failSafe('call exceeded the maximum time in the IVR'), o.maxCallMs);
+    actor.subscribe({
+      complete: () => {
+        const out = actor.getSnapshot().output as CallResult | undefined;
+        const r: CallResult = out ?? { kind: 'hangup', reason: 'completed' };
+        log.info({ outcome: r }, 'call left the IVR');
+        finish(r);
+      },
+      error: (err) => void failSafe('flow error', err),
+    });
+    actor.start();
+    if (channel.gone) actor.send({ type: 'HANGUP' });
+  });
+}

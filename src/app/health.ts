@@ -1,0 +1,36 @@
+/** GET /health (200 when ARI is connected, 503 otherwise) and GET /metrics on the service's HTTP port. */
+import { createServer, type Server } from 'node:http';
+import type { Metrics } from './metrics.ts';
+
+export interface HealthServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHealthServer(host: string, port: number, metrics: Metrics, started = Date.now()): Promise<HealthServer> {
+  const server = createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && url === '/health') {
+      const ok = metrics.ariConnected;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : 'ari-disconnected', ari: ok ? 'connected' : 'disconnected', activeCalls: metrics.callsActive, uptimeS: Math.round((Date.now() - started) / 1000) }));
+    } else if (req.method === 'GET' && url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(metrics.render());
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"message":"not found: try /health or /metrics"}');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address();
+  return {
+    server,
+    port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
