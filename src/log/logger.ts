@@ -23,6 +23,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
+        bindings: (b) => maskDeep(b) as Record<string, unknown>,
         log: (obj) => maskDeep(obj) as Record<string, unknown>,
       },
       hooks: {

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'ivr-cfg-'));
+
+describe('configuration', () => {
+  it('works with no file and no environment (a fresh clone)', () => {
+    const c = loadConfig({ env: {}, cwd: tmp() });
+    expect(c.service.ari.url).toBeUndefined();
+    expect(c.service.ari.app).toBe('ivr-1699');
+    expect(c.routing.skills.general).toEqual({ extension: 'general', queue: 'general' });
+  });
+  it('environment overrides the file', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), 'service:\n  ari:\n    username: fromfile\n  http:\n    port: 9200\n');
+    const c = loadConfig({ file: 'c.yaml', cwd: dir, env: { ARI_USERNAME: 'fromenv', ARI_URL: 'http://10.0.0.5:8088' } });
+    expect(c.service.ari.username).toBe('fromenv');
+    expect(c.service.ari.url).toBe('http://10.0.0.5:8088');
+    expect(c.service.http.port).toBe(9200);
+  });
+  it('lists every problem with its source, field and bad value', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), 'routing:\n  skills:\n    general: { extension: "Bad Ext", queue: general }\n');
+    try {
+      loadConfig({ file: 'c.yaml', cwd: dir, env: { HTTP_PORT: 'abc' } });
+      expect.unreachable('should have thrown');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const p = (e as ConfigError).problems;
+      expect(p.some((l) => l.startsWith('environment HTTP_PORT: service.http.port') && l.includes('"abc"'))).toBe(true);
+      expect(p.some((l) => l.startsWith('c.yaml: routing.skills.general.extension') && l.includes('"Bad Ext"'))).toBe(true);
+      expect(p.some((l) => l.includes("skill 'sales' has no route"))).toBe(true);
+    }
+  });
+  it('says so when the file is not YAML or cannot be read', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad.yaml'), 'service: [unclosed');
+    expect(() => loadConfig({ file: 'bad.yaml', cwd: dir, env: {} })).toThrow(/bad.yaml: not valid YAML/);
+    expect(() => loadConfig({ file: 'missing.yaml', cwd: dir, env: {} })).toThrow(/cannot read the config file/);
+  });
+});
