@@ -16,14 +16,13 @@ export interface LogOptions {
 
 export function createLogger(opts: LogOptions = {}): Logger {
   const level = opts.level ?? process.env.LOG_LEVEL ?? 'info';
-  return pino(
+  const root = pino(
     {
       level,
       base: { service: 'ivr-1699' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
-        bindings: (b) => maskDeep(b) as Record<string, unknown>,
         log: (obj) => maskDeep(obj) as Record<string, unknown>,
       },
       hooks: {
@@ -37,6 +36,13 @@ export function createLogger(opts: LogOptions = {}): Logger {
     },
     opts.destination ?? pino.destination({ fd: 2, sync: false }),
   );
+  // pino serialises a child's bindings once, outside the log formatter: mask them on the way in.
+  // Children inherit this method (pino creates them with Object.create(parent)).
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, maskDeep(bindings) as typeof bindings, options);
+  } as typeof root.child;
+  return root;
 }
 
 let root: Logger | undefined;

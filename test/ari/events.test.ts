@@ -9,7 +9,7 @@ describe('ARI event validation', () => {
     expect(r.ok && r.known).toBe(true);
     if (r.ok) {
       expect((r.event as { digit: string }).digit).toBe('5');
-      expect((r.event as { extra: number }).extra).toBe(1);
+      expect((r.event as unknown as { extra: number }).extra).toBe(1);
       expect(eventChannelId(r.event)).toBe('1.3');
     }
   });

@@ -11,7 +11,7 @@ describe('configuration', () => {
     const c = loadConfig({ env: {}, cwd: tmp() });
     expect(c.service.ari.url).toBeUndefined();
     expect(c.service.ari.app).toBe('ivr-1699');
-    expect(c.routing.skills.general).toEqual({ extension: 'general', queue: 'general' });
+    expect(c.routing.skills.general).toEqual({ extension: 'general', queue: 'general-queue' });
   });
   it('environment overrides the file', () => {
     const dir = tmp();
