@@ -14,8 +14,12 @@ export const RouteEntry = z.object({
 });
 export type RouteEntry = z.infer<typeof RouteEntry>;
 
+/**
+ * Queue names equal the skill names, except `general`: app_queue reads `[general]` of queues.conf
+ * as its global settings and never makes it a queue, so that skill's queue is `general-queue`.
+ */
 export const defaultRouting: Record<Skill, RouteEntry> = Object.fromEntries(
-  SKILLS.map((s) => [s, { extension: s, queue: s }]),
+  SKILLS.map((s) => [s, { extension: s, queue: s === 'general' ? 'general-queue' : s }]),
 ) as Record<Skill, RouteEntry>;
 
 export const RoutingConfig = z
