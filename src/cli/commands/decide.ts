@@ -1,0 +1,135 @@
+/**
+ * `ivr-1699 decide --topic T --national-id N --order N [--data FILE] [--now ISO] [--answer name=value …]
+ *                  [--policy FILE] [--json]`
+ * Runs the policy engine on one case of a data file and prints the decision: with --json one JSON
+ * object { rule, outcome, say, request, transfer, reason }, without it a readable text.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { DataFile } from '../../domain/data-file.ts';
+import { factsFromData } from '../../domain/facts-from-data.ts';
+import type { Decision } from '../../domain/decision.ts';
+import { TOPICS, type Topic } from '../../domain/skills.ts';
+import { decide, parsePolicyConfig, questionsFor } from '../../policy/index.ts';
+import { loadWorkingCalendar, PROJECT_DIR } from '../../policy/load.ts';
+import { UsageError } from '../usage-error.ts';
+
+export const summary = 'run the policy rules on one case of a data file and print the decision';
+
+const USAGE = `usage: ivr-1699 decide --topic T --national-id N --order N [options]
+
+  --topic T            one of: ${TOPICS.join(', ')}
+  --national-id N      the customer's national ID (10 digits)
+  --order N            the order / pro-forma number
+  --data FILE          data file (JSON, the data-file contract); default data/demo.json
+  --now ISO            the current time for the rules (default: now), e.g. 2025-07-21T10:00:00+03:30
+  --answer name=value  the caller's answer to a question (repeatable), e.g. --answer refund-wallet=cash
+  --policy FILE        policy thresholds (YAML or JSON, the keys of the policy: section)
+  --json               print one JSON object { rule, outcome, say, request, transfer, reason }
+`;
+
+function readJsonOrYaml(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give an existing file`);
+  }
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new Error(`${what} ${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function loadDataFile(path: string): DataFile {
+  const doc = readJsonOrYaml(path, 'data file');
+  const r = DataFile.safeParse(doc, { reportInput: true });
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const got = 'input' in i && i.input !== undefined ? ` (got ${JSON.stringify(i.input)?.slice(0, 60)})` : '';
+    return `  - ${i.path.map(String).join('.') || '(top level)'}: ${i.message}${got}`;
+  });
+  throw new Error(`data file ${path} is not valid:\n${lines.join('\n')}`);
+}
+
+function textOf(d: Decision, questionsLeft: string[]): string {
+  const say = d.say
+    .map((s) => (s.kind === 'prompt' ? s.name : `<${s.kind} ${s.value}>`))
+    .join(' ');
+  const lines = [
+    `rule:     ${d.rule}`,
+    `outcome:  ${d.outcome}`,
+    `say:      ${say}`,
+    `request:  ${d.request ? `${d.request.type} → ${d.request.unit}` : '-'}`,
+    `transfer: ${d.transfer ?? '-'}`,
+    `reason:   ${d.reason}`,
+  ];
+  if (questionsLeft.length) lines.push(`unanswered questions: ${questionsLeft.join(', ')} (give them with --answer name=value)`);
+  return lines.join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        topic: { type: 'string' },
+        'national-id': { type: 'string' },
+        order: { type: 'string' },
+        data: { type: 'string' },
+        now: { type: 'string' },
+        answer: { type: 'string', multiple: true },
+        policy: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const topic = values.topic;
+  if (!topic) throw new UsageError(`--topic is required; one of: ${TOPICS.join(', ')}`);
+  if (!(TOPICS as readonly string[]).includes(topic)) throw new UsageError(`--topic '${topic}' is not a topic; use one of: ${TOPICS.join(', ')}`);
+  const nationalId = values['national-id'];
+  if (!nationalId) throw new UsageError('--national-id is required (10 digits, e.g. 0499370899)');
+  if (!/^\d{10}$/.test(nationalId)) throw new UsageError(`--national-id must be exactly 10 digits (keep leading zeros); got ${nationalId.length} character(s)`);
+  const orderNumber = values.order;
+  if (!orderNumber) throw new UsageError('--order is required (the order / pro-forma number)');
+  let now = new Date();
+  if (values.now !== undefined) {
+    now = new Date(values.now);
+    if (Number.isNaN(now.getTime())) throw new UsageError(`--now '${values.now}' is not an ISO-8601 time; e.g. 2025-07-21T10:00:00+03:30`);
+  }
+  const answers: Record<string, string> = {};
+  for (const a of values.answer ?? []) {
+    const m = /^([a-z][a-z0-9-]*)=(.+)$/.exec(a.trim());
+    if (!m) throw new UsageError(`--answer '${a}' must be name=value, e.g. --answer refund-wallet=cash`);
+    answers[m[1]!] = m[2]!;
+  }
+
+  const cfg = parsePolicyConfig(values.policy ? readJsonOrYaml(resolve(values.policy), 'policy file') : {}, values.policy ?? 'policy');
+  const calendar = loadWorkingCalendar(cfg);
+  const dataPath = values.data ? resolve(values.data) : resolve(PROJECT_DIR, 'data/demo.json');
+  if (!values.data && !existsSync(dataPath)) throw new UsageError(`no --data given and the demo data set ${dataPath} does not exist; give --data FILE`);
+  const data = loadDataFile(dataPath);
+
+  const facts = factsFromData(data, nationalId, orderNumber, answers);
+  const d = decide(topic as Topic, facts, now, cfg, calendar);
+  if (values.json) {
+    const out = { rule: d.rule, outcome: d.outcome, say: d.say, request: d.request, transfer: d.transfer, reason: d.reason };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } else {
+    process.stdout.write(textOf(d, questionsFor(topic as Topic, facts, cfg).map((q) => `${q.name} (${Object.entries(q.options).map(([k, v]) => `${k}=${v}`).join(', ')})`)));
+  }
+  return 0;
+}
