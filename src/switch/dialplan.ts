@@ -1,0 +1,164 @@
+/**
+ * The switch's own small dialplan (configuration of the switch, like extensions.conf):
+ *
+ *   [<entryContext>]                       ; default ivr-inbound
+ *   exten => 1699,1,Set(CHANNEL(language)=fa)
+ *    same => n,Stasis(<ivrApp>,inbound)     ; fails at once when the app has no WebSocket
+ *    same => n,NoOp(STASISSTATUS=${STASISSTATUS})
+ *    same => n,GotoIf($["${STASISSTATUS}" = "FAILED"]?<agentsContext>,<failoverExtension>,1)
+ *    same => n,Hangup()
+ *
+ *   [<agentsContext>]                      ; default agents; one extension per skill
+ *   exten => _[a-z0-9-]+,1,NoOp(queue ${EXTEN} nid=${IVR_NATIONAL_ID})   ; the transfer is recorded here
+ *    same => n,Wait(<queueHoldMs/1000>)     ; "waits in the queue"
+ *    same => n,Hangup()
+ *
+ * and a tiny interpreter that runs it on a channel, sending ChannelDialplan / ChannelVarset
+ * events as Asterisk does.
+ */
+import type { Channel } from './channels.ts';
+import type { SwitchCore } from './core.ts';
+import { enterStasis, hangupChannel } from './lifecycle.ts';
+
+export interface DialplanTarget {
+  context: string;
+  exten: string;
+  priority: number;
+}
+
+type StepResult = { kind: 'next' } | { kind: 'goto'; target: DialplanTarget } | { kind: 'end' };
+
+interface Step {
+  app: string;
+  /** application data before `${…}` expansion */
+  data: string;
+}
+
+const SKILL_EXTEN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** The steps of `exten` in `context`, or undefined when the extension does not exist. */
+export function extensionSteps(core: SwitchCore, context: string, exten: string): Step[] | undefined {
+  const o = core.opts;
+  if (context === o.entryContext && exten === o.entryExtension) {
+    return [
+      { app: 'Set', data: `CHANNEL(language)=${o.language}` },
+      { app: 'Stasis', data: `${o.ivrApp},inbound` },
+      { app: 'NoOp', data: 'STASISSTATUS=${STASISSTATUS}' },
+      ...(o.failoverExtension !== null
+        ? [{ app: 'GotoIf', data: `$["\${STASISSTATUS}" = "FAILED"]?${o.agentsContext},${o.failoverExtension},1` }]
+        : []),
+      { app: 'Hangup', data: '' },
+    ];
+  }
+  if (context === o.agentsContext && SKILL_EXTEN.test(exten)) {
+    return [
+      { app: 'NoOp', data: 'queue ${EXTEN} nid=${IVR_NATIONAL_ID}' },
+      { app: 'Wait', data: String(o.queueHoldMs / 1000) },
+      { app: 'Hangup', data: '' },
+    ];
+  }
+  return undefined;
+}
+
+export function extensionExists(core: SwitchCore, context: string, exten: string): boolean {
+  return extensionSteps(core, context, exten) !== undefined;
+}
+
+/** `${VAR}` expansion, then `$[ "a" = "b" ]` expressions → 1 / 0 */
+function expandData(ch: Channel, data: string): string {
+  return ch
+    .expand(data)
+    .replace(/\$\[\s*"([^"]*)"\s*(=|!=)\s*"([^"]*)"\s*\]/g, (_m, a: string, op: string, b: string) =>
+      (op === '=' ? a === b : a !== b) ? '1' : '0',
+    );
+}
+
+function parseTarget(ch: Channel, spec: string): DialplanTarget {
+  const parts = spec.split(',');
+  if (parts.length >= 3) return { context: parts[0] ?? '', exten: parts[1] ?? '', priority: Number(parts[2]) || 1 };
+  if (parts.length === 2) return { context: ch.dialplan.context, exten: parts[0] ?? '', priority: Number(parts[1]) || 1 };
+  return { context: ch.dialplan.context, exten: ch.dialplan.exten, priority: Number(parts[0]) || 1 };
+}
+
+async function exec(core: SwitchCore, ch: Channel, app: string, data: string): Promise<StepResult> {
+  switch (app) {
+    case 'Set': {
+      const eq = data.indexOf('=');
+      if (eq > 0) {
+        const name = data.slice(0, eq);
+        const value = data.slice(eq + 1);
+        ch.setVar(name, value);
+        if (!name.includes('(')) core.varsetEvent(ch, name, value);
+      }
+      return { kind: 'next' };
+    }
+    case 'NoOp':
+      if (ch.dialplan.context === core.opts.agentsContext && ch.dialplan.priority === 1) {
+        core.recordTransfer({
+          channelId: ch.id,
+          callerChannelId: ch.half === 2 && ch.peer ? ch.peer.id : null,
+          skill: ch.dialplan.exten,
+          variables: Object.fromEntries(ch.vars),
+          at: new Date().toISOString(),
+        });
+      }
+      return { kind: 'next' };
+    case 'GotoIf': {
+      const q = data.indexOf('?');
+      const cond = data.slice(0, q < 0 ? data.length : q).trim();
+      const [yes = '', no = ''] = (q < 0 ? '' : data.slice(q + 1)).split(':');
+      const truthy = cond !== '' && cond !== '0';
+      const spec = truthy ? yes : no;
+      return spec === '' ? { kind: 'next' } : { kind: 'goto', target: parseTarget(ch, spec) };
+    }
+    case 'Wait': {
+      const done = await core.clock.sleep(Number(data) * 1000, ch.hangupSignal.signal);
+      return done ? { kind: 'next' } : { kind: 'end' };
+    }
+    case 'Hangup':
+      hangupChannel(core, ch, { requestCause: 16, soft: true, cause: 16 });
+      return { kind: 'end' };
+    case 'Stasis': {
+      const [appName = '', ...args] = data.split(',');
+      ch.setVar('STASISSTATUS', '');
+      core.varsetEvent(ch, 'STASISSTATUS', '');
+      if (!core.hub.isActive(appName)) {
+        core.log?.warn({ app: appName, channel: ch.id }, 'switch: Stasis app not connected, STASISSTATUS=FAILED');
+        ch.setVar('STASISSTATUS', 'FAILED');
+        core.varsetEvent(ch, 'STASISSTATUS', 'FAILED');
+        return { kind: 'next' };
+      }
+      const exited = ch.waitStasisExit();
+      enterStasis(core, ch, appName, args);
+      const e = await exited;
+      if (e.kind === 'hangup' || !ch.alive || ch.hangingUp) return { kind: 'end' };
+      ch.setVar('STASISSTATUS', 'SUCCESS');
+      core.varsetEvent(ch, 'STASISSTATUS', 'SUCCESS');
+      return { kind: 'goto', target: { context: e.context, exten: e.exten, priority: e.priority } };
+    }
+    default:
+      return { kind: 'next' };
+  }
+}
+
+/** Runs the dialplan on `ch` from `start` until the channel hangs up. */
+export async function runPbx(core: SwitchCore, ch: Channel, start: DialplanTarget): Promise<void> {
+  ch.hasPbx = true;
+  let at = { ...start };
+  while (ch.alive && !ch.hangingUp && core.running) {
+    const step = extensionSteps(core, at.context, at.exten)?.[at.priority - 1];
+    if (!step) {
+      // end of the extension (or no such extension): Asterisk hangs the channel up
+      core.log?.debug({ channel: ch.id, ...at }, 'switch: dialplan ended');
+      hangupChannel(core, ch, { requestCause: 16, soft: true, cause: 16 });
+      return;
+    }
+    ch.setDialplan({ context: at.context, exten: at.exten, priority: at.priority, app_name: step.app, app_data: '' });
+    const data = expandData(ch, step.data);
+    ch.setDialplan({ app_data: data });
+    core.channelEvent('ChannelDialplan', ch, { dialplan_app: step.app, dialplan_app_data: data });
+    const r = await exec(core, ch, step.app, data);
+    if (r.kind === 'end') return;
+    at = r.kind === 'goto' ? r.target : { ...at, priority: at.priority + 1 };
+  }
+}
