@@ -1,0 +1,149 @@
+/**
+ * `ivr-1699 requests …`: the requests the IVR registered, their delivery to Quantum, and the SMS log.
+ *   requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
+ *   requests retry (NUMBER | --failed) [--db PATH]
+ *   requests sms [--status queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+ * Text output masks personal data (national IDs, phone numbers); --json is for programs and shows
+ * the stored values whole.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../usage-error.ts';
+import { maskNationalId, maskPhone } from '../../log/mask.ts';
+import { readDataSettings } from '../../store/config.ts';
+import { openConfiguredStore } from '../../store/index.ts';
+import { SqliteRequestRegistry, type RequestStatus } from '../../store/requests.ts';
+import { listSms, type SmsStatus } from '../../sms/outbox.ts';
+import type { IvrStore } from '../../store/db.ts';
+
+export const summary = 'registered requests and their delivery to Quantum; the SMS outbox';
+
+const HELP = `usage:
+  ivr-1699 requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
+  ivr-1699 requests retry (NUMBER | --failed) [--db PATH]    put failed requests back in the outbox
+  ivr-1699 requests sms [--status queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+Text output masks national IDs and phone numbers; --json prints the stored records.
+`;
+
+const REQUEST_STATUSES = ['pending', 'delivered', 'failed'] as const;
+const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed'] as const;
+
+function parse(rest: string[]) {
+  try {
+    return parseArgs({
+      args: rest,
+      options: {
+        db: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        failed: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function openFor(db: string | undefined): IvrStore {
+  const s = readDataSettings(process.env);
+  return openConfiguredStore({ ...s.store, ...(db ? { dbPath: db } : {}) });
+}
+
+function limitOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--limit must be a whole number ≥ 1 (got "${v}")`);
+  return Number(v);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    process.stdout.write(HELP);
+    return sub ? 0 : 2;
+  }
+  const { values, positionals } = parse(rest);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (sub === 'list') {
+    const status = values.status;
+    if (status !== undefined && !(REQUEST_STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status must be one of ${REQUEST_STATUSES.join(', ')} (got "${status}")`);
+    }
+    const limit = limitOf(values.limit);
+    const store = openFor(values.db);
+    try {
+      const reg = new SqliteRequestRegistry(store);
+      const rows = reg.list({ ...(status ? { status: status as RequestStatus } : {}), ...(limit ? { limit } : {}) });
+      if (values.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return 0;
+      }
+      const c = reg.counts();
+      const lines = rows.map((r) =>
+        [
+          r.number.padEnd(9),
+          r.createdAt.slice(0, 19).replace('T', ' '),
+          r.status.padEnd(9),
+          `${r.type}→${r.unit}`.padEnd(34),
+          `topic=${r.topic}`,
+          r.rule ? `rule=${r.rule}/${r.outcome ?? '-'}` : '',
+          r.nationalId ? `nid=${maskNationalId(r.nationalId)}` : '',
+          r.orderNumber ? `order=${r.orderNumber}` : '',
+          r.callerNumber ? `caller=${maskPhone(r.callerNumber)}` : '',
+          r.status !== 'delivered' && r.attempts ? `tries=${r.attempts}` : '',
+          r.lastError && r.status !== 'delivered' ? `error="${r.lastError.slice(0, 80)}"` : '',
+        ]
+          .filter(Boolean)
+          .join('  '),
+      );
+      lines.push(`${rows.length} shown; in store: ${c.pending} pending, ${c.delivered} delivered, ${c.failed} failed`);
+      process.stdout.write(lines.join('\n') + '\n');
+      return 0;
+    } finally {
+      store.close();
+    }
+  }
+  if (sub === 'retry') {
+    if (!values.failed && positionals.length !== 1) throw new UsageError('give one request number (e.g. R-000123) or --failed for all failed requests');
+    const store = openFor(values.db);
+    try {
+      const reg = new SqliteRequestRegistry(store);
+      const n = values.failed ? reg.retryFailed() : reg.retryFailed(positionals[0]!);
+      process.stdout.write(`${n} request(s) put back in the outbox\n`);
+      return values.failed || n === 1 ? 0 : 1;
+    } finally {
+      store.close();
+    }
+  }
+  if (sub === 'sms') {
+    const status = values.status;
+    if (status !== undefined && !(SMS_STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status must be one of ${SMS_STATUSES.join(', ')} (got "${status}")`);
+    }
+    const limit = limitOf(values.limit);
+    const store = openFor(values.db);
+    try {
+      const rows = listSms(store, { ...(status ? { status: status as SmsStatus } : {}), ...(limit ? { limit } : {}) });
+      if (values.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return 0;
+      }
+      const out: string[] = [];
+      for (const r of rows) {
+        out.push(`${r.id}  ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.status.padEnd(9)} ${r.channel.padEnd(7)} to=${maskPhone(r.receptor)}  parts=${r.parts}${r.error ? `  error="${r.error}"` : ''}`);
+        for (const line of r.text.split('\n')) out.push(`    ${line}`);
+      }
+      out.push(`${rows.length} SMS shown`);
+      process.stdout.write(out.join('\n') + '\n');
+      return 0;
+    } finally {
+      store.close();
+    }
+  }
+  throw new UsageError(`unknown subcommand '${sub}': use list, retry or sms (see ivr-1699 requests --help)`);
+}

@@ -1,0 +1,188 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3) holding the imported order data (customers,
+ * orders, stock, stores, bounced cheques) and the IVR's own records (registered requests and their
+ * delivery outbox, failed-lookup counters per calling number, SMS outbox).
+ *
+ * Durability: WAL journal with synchronous=FULL by default. In WAL mode FULL syncs the WAL on every
+ * commit, so a registered request survives a power cut, not only a crash of the process; NORMAL
+ * would survive `kill -9` but may lose the last commits on power loss. A request is announced to
+ * the caller only after its commit, so FULL is the honest choice; the cost (one fsync per
+ * registration, about a millisecond) is far below the call rate of a contact center.
+ *
+ * Schema versions live in `PRAGMA user_version`; each migration runs once, in a transaction.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log/logger.ts';
+import { importDataContent } from './import.ts';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  // 1: order data, requests, counters, SMS outbox
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE customers (
+    national_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'import'
+  );
+  CREATE TABLE orders (
+    order_number TEXT PRIMARY KEY,
+    national_id TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX orders_by_national_id ON orders(national_id);
+  CREATE TABLE stock (product_code TEXT PRIMARY KEY, orderable INTEGER NOT NULL);
+  CREATE TABLE stores (
+    id INTEGER PRIMARY KEY,
+    area_code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (area_code, name)
+  );
+  CREATE TABLE bounced_cheques (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,          -- 'import' (data file) or 'xlsx' (finance unit's spreadsheet)
+    national_id TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX cheques_by_national_id ON bounced_cheques(national_id);
+
+  CREATE TABLE requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    prefix TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    type TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    national_id TEXT,
+    order_number TEXT,
+    caller_number TEXT,
+    rule TEXT,
+    outcome TEXT,
+    details TEXT,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    UNIQUE (call_id, topic)
+  );
+  CREATE INDEX requests_pending ON requests(status, next_attempt_at);
+  CREATE INDEX requests_by_customer ON requests(national_id, order_number);
+
+  CREATE TABLE lookup_failures (
+    id INTEGER PRIMARY KEY,
+    caller_number TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX lookup_failures_by_caller ON lookup_failures(caller_number, at_ms);
+
+  CREATE TABLE sms (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    receptor TEXT NOT NULL,
+    text TEXT NOT NULL,
+    parts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    channel TEXT NOT NULL,        -- 'outbox' (no gateway configured) or 'gateway'
+    status TEXT NOT NULL,         -- queued | sent | delivered | failed
+    gateway_id TEXT,
+    error TEXT
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface OpenStoreOptions {
+  /** `full` (default) or `normal`; see the file comment */
+  synchronous?: 'full' | 'normal';
+  /**
+   * When the store holds no order data yet (a fresh clone), import this data file (a path or its
+   * parsed content). Default: none. `openDefaultStore` passes data/demo.json.
+   */
+  seedIfEmpty?: string | unknown;
+  logger?: Logger;
+}
+
+export interface IvrStore {
+  readonly db: Db;
+  readonly path: string;
+  /** random id of this installation, made on first open (idempotency keys towards Quantum) */
+  readonly installationId: string;
+  close(): void;
+}
+
+/** Opens (creating if needed) the store at `path` (`:memory:` for tests) and brings its schema up to date. */
+export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    let installationId = (db.prepare(`SELECT value FROM meta WHERE key = 'installation_id'`).get() as { value: string } | undefined)?.value;
+    if (!installationId) {
+      installationId = randomUUID();
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('installation_id', ?)`).run(installationId);
+    }
+    const store: IvrStore = {
+      db,
+      path,
+      installationId,
+      close: () => {
+        if (db.open) db.close();
+      },
+    };
+    if (opts.seedIfEmpty !== undefined && isOrderDataEmpty(db)) seed(store, opts.seedIfEmpty, opts.logger);
+    return store;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`store schema version ${current} is newer than this program knows (${MIGRATIONS.length}): upgrade ivr-1699`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function isOrderDataEmpty(db: Db): boolean {
+  const row = db
+    .prepare(`SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM orders) + (SELECT count(*) FROM stores) AS n`)
+    .get() as { n: number };
+  return row.n === 0;
+}
+
+function seed(store: IvrStore, source: unknown, log?: Logger): void {
+  const content = typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) : source;
+  const result = importDataContent(store, content, { mode: 'replace' });
+  log?.info({ counts: result.counts, source: typeof source === 'string' ? source : 'object' }, 'store was empty: seeded order data');
+}
+
+/** The project's root folder (two levels above this file). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_DB_PATH = join(PROJECT_ROOT, 'var', 'ivr-1699.sqlite');
+export const DEMO_DATA_PATH = join(PROJECT_ROOT, 'data', 'demo.json');
+
+export function metaGet(db: Db, key: string): string | undefined {
+  return (db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+}
+export function metaSet(db: Db, key: string, value: string): void {
+  db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+}

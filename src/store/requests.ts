@@ -1,0 +1,194 @@
+/**
+ * `SqliteRequestRegistry`: the IVR's durable register of requests (tickets, referrals, complaints,
+ * refund and service requests, …).
+ *
+ * - register() resolves only after the row is committed (WAL + synchronous=FULL, see db.ts), so a
+ *   number read back to a caller is never lost, even when the process dies right after.
+ * - Idempotent per (callId, topic): a UNIQUE constraint plus INSERT … ON CONFLICT DO NOTHING; a retry
+ *   or a reconnect gets the first registration back, with its number.
+ * - Numbers: `<prefix>-<serial>`, the serial zero-padded to 6 digits (R-000123), growing past 6 digits
+ *   when needed; SQLite AUTOINCREMENT never reuses a serial. Unique per installation; give each
+ *   installation its own prefix (IVR_REQUEST_PREFIX) if numbers must be unique across several.
+ * - Every new request starts `pending` in the outbox (src/store/outbox.ts) that delivers it to Quantum.
+ */
+import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
+import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
+import type { IvrStore } from './db.ts';
+
+export type RequestStatus = RegisteredRequest['status'];
+
+/** A registered request with its delivery state. */
+export interface StoredRequest extends RegisteredRequest {
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: string | null;
+  /** when the outbox tries next (ms since epoch; 0 = now) */
+  nextAttemptAt: number;
+}
+
+export interface RegistryOptions {
+  /** letters before the dash of a request number; default `R` */
+  prefix?: string;
+  now?: () => Date;
+  /** called after each new (not repeated) registration, e.g. to wake the outbox */
+  onRegistered?: (r: RegisteredRequest) => void;
+}
+
+export function formatRequestNumber(prefix: string, seq: number): string {
+  return `${prefix}-${String(seq).padStart(6, '0')}`;
+}
+
+/** `R-000123` → { prefix: 'R', seq: 123 }; null when not a request number. */
+export function parseRequestNumber(s: string): { prefix: string; seq: number } | null {
+  const m = /^([A-Z]{1,3})-(\d{6,})$/.exec(s.trim().toUpperCase());
+  return m ? { prefix: m[1]!, seq: Number(m[2]) } : null;
+}
+
+interface Row {
+  seq: number;
+  prefix: string;
+  call_id: string;
+  topic: string;
+  type: string;
+  unit: string;
+  national_id: string | null;
+  order_number: string | null;
+  caller_number: string | null;
+  rule: string | null;
+  outcome: string | null;
+  details: string | null;
+  created_at: string;
+  status: RequestStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+export function rowToRequest(r: Row): StoredRequest {
+  const out: StoredRequest = {
+    number: formatRequestNumber(r.prefix, r.seq),
+    callId: r.call_id,
+    topic: r.topic,
+    type: r.type as RequestType,
+    unit: r.unit as RequestUnit,
+    createdAt: r.created_at,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    deliveredAt: r.delivered_at,
+    nextAttemptAt: r.next_attempt_at,
+  };
+  if (r.national_id !== null) out.nationalId = r.national_id;
+  if (r.order_number !== null) out.orderNumber = r.order_number;
+  if (r.caller_number !== null) out.callerNumber = r.caller_number;
+  if (r.rule !== null) out.rule = r.rule;
+  if (r.outcome !== null) out.outcome = r.outcome;
+  if (r.details !== null) out.details = JSON.parse(r.details) as Record<string, unknown>;
+  return out;
+}
+
+export class SqliteRequestRegistry implements RequestRegistry {
+  readonly prefix: string;
+  private readonly now: () => Date;
+  private readonly onRegistered: ((r: RegisteredRequest) => void) | undefined;
+
+  constructor(
+    private readonly store: IvrStore,
+    opts: RegistryOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'R';
+    if (!/^[A-Z]{1,3}$/.test(this.prefix)) throw new Error(`request number prefix must be 1–3 capital letters (got "${this.prefix}")`);
+    this.now = opts.now ?? (() => new Date());
+    this.onRegistered = opts.onRegistered;
+  }
+
+  async register(r: NewRequest): Promise<RegisteredRequest> {
+    if (!r.callId) throw new Error('request callId is empty');
+    if (!r.topic) throw new Error('request topic is empty');
+    const db = this.store.db;
+    const res = db
+      .prepare(
+        `INSERT INTO requests (prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(call_id, topic) DO NOTHING`,
+      )
+      .run(
+        this.prefix,
+        r.callId,
+        r.topic,
+        r.type,
+        r.unit,
+        r.nationalId ?? null,
+        r.orderNumber ?? null,
+        r.callerNumber ?? null,
+        r.rule ?? null,
+        r.outcome ?? null,
+        r.details === undefined ? null : JSON.stringify(r.details),
+        this.now().toISOString(),
+      );
+    // autocommit: the statement above has been committed (and synced) when run() returns
+    const row = db.prepare(`SELECT * FROM requests WHERE call_id = ? AND topic = ?`).get(r.callId, r.topic) as Row;
+    const stored = toPublic(rowToRequest(row));
+    if (res.changes === 1) this.onRegistered?.(stored);
+    return stored;
+  }
+
+  async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
+    const rows = (
+      orderNumber === undefined
+        ? this.store.db.prepare(`SELECT * FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
+        : this.store.db.prepare(`SELECT * FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
+    ) as Row[];
+    return rows.map((row) => {
+      const r = rowToRequest(row);
+      const e: EarlierRequest = { number: r.number, type: r.type, unit: r.unit, topic: r.topic, createdAt: r.createdAt, status: r.status };
+      if (r.orderNumber !== undefined) e.orderNumber = r.orderNumber;
+      return e;
+    });
+  }
+
+  /** one request by its number (any prefix), or null */
+  get(number: string): StoredRequest | null {
+    const p = parseRequestNumber(number);
+    if (!p) return null;
+    const row = this.store.db.prepare(`SELECT * FROM requests WHERE seq = ? AND prefix = ?`).get(p.seq, p.prefix) as Row | undefined;
+    return row ? rowToRequest(row) : null;
+  }
+
+  /** requests, newest first */
+  list(opts: { status?: RequestStatus; limit?: number } = {}): StoredRequest[] {
+    const limit = opts.limit ?? -1;
+    const rows = (
+      opts.status
+        ? this.store.db.prepare(`SELECT * FROM requests WHERE status = ? ORDER BY seq DESC LIMIT ?`).all(opts.status, limit)
+        : this.store.db.prepare(`SELECT * FROM requests ORDER BY seq DESC LIMIT ?`).all(limit)
+    ) as Row[];
+    return rows.map(rowToRequest);
+  }
+
+  counts(): Record<RequestStatus, number> {
+    const out: Record<RequestStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.store.db.prepare(`SELECT status, count(*) AS n FROM requests GROUP BY status`).all() as { status: RequestStatus; n: number }[]) {
+      out[r.status] = r.n;
+    }
+    return out;
+  }
+
+  /** puts failed requests (one by number, or all) back to pending for the outbox; returns how many */
+  retryFailed(number?: string): number {
+    if (number === undefined) {
+      return this.store.db.prepare(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed'`).run().changes;
+    }
+    const p = parseRequestNumber(number);
+    if (!p) return 0;
+    return this.store.db
+      .prepare(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed' AND seq = ? AND prefix = ?`)
+      .run(p.seq, p.prefix).changes;
+  }
+}
+
+function toPublic(s: StoredRequest): RegisteredRequest {
+  const { attempts: _a, lastError: _l, deliveredAt: _d, nextAttemptAt: _n, ...pub } = s;
+  return pub;
+}
