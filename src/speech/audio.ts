@@ -54,6 +54,11 @@ export function parseWav(buf: Buffer): WavInfo {
 export function pcm16Samples(buf: Buffer, offset = 0, length = buf.length - offset): Int16Array {
   const n = Math.floor(length / 2);
   const out = new Int16Array(n);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) {
+    // little-endian host: one copy of the bytes
+    new Uint8Array(out.buffer).set(buf.subarray(offset, offset + n * 2));
+    return out;
+  }
   for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(offset + i * 2);
   return out;
 }
@@ -79,10 +84,13 @@ export function alawToLinear(a: number): number {
   return sign ? magnitude : -magnitude;
 }
 
+const ULAW_TABLE = Int16Array.from({ length: 256 }, (_, i) => ulawToLinear(i));
+const ALAW_TABLE = Int16Array.from({ length: 256 }, (_, i) => alawToLinear(i));
+
 export function decodeG711(buf: Buffer, law: 'ulaw' | 'alaw'): Int16Array {
-  const f = law === 'ulaw' ? ulawToLinear : alawToLinear;
+  const table = law === 'ulaw' ? ULAW_TABLE : ALAW_TABLE;
   const out = new Int16Array(buf.length);
-  for (let i = 0; i < buf.length; i++) out[i] = f(buf[i]!);
+  for (let i = 0; i < buf.length; i++) out[i] = table[buf[i]!]!;
   return out;
 }
 
@@ -103,13 +111,15 @@ export interface Levels {
 export function levels(samples: Int16Array, fullScale = 32767): Levels {
   let peak = 0;
   let clipped = 0;
-  for (const s of samples) {
-    const a = Math.abs(s);
+  const n = samples.length;
+  for (let i = 0; i < n; i++) {
+    const s = samples[i]!;
+    const a = s < 0 ? -s : s;
     if (a > peak) peak = a;
     if (a >= fullScale) clipped++;
   }
   const p = peak / 32768;
-  return { samples: samples.length, peak: p, peakDb: p > 0 ? 20 * Math.log10(p) : -Infinity, clipped };
+  return { samples: n, peak: p, peakDb: p > 0 ? 20 * Math.log10(p) : -Infinity, clipped };
 }
 
 /** Thresholds of the level checks. */

@@ -116,9 +116,11 @@ export class PromptLibrary {
     this.loaded = true;
     this.audio = audio;
     this.rewatch();
-    const changed = change.added.length + change.removed.length + change.textChanged.length + change.audioChanged.length + change.problems.length;
-    if (changed) {
-      if (first) {
+    const changed = change.added.length + change.removed.length + change.textChanged.length + change.audioChanged.length;
+    if (changed || change.problems.length) {
+      if (!changed) {
+        // the problems are logged above
+      } else if (first) {
         this.log?.info({ dir: this.dir, prompts: this.catalogue.entries.size, withAudio: [...this.audio.keys()].length }, 'prompts loaded');
       } else {
         this.log?.info(
