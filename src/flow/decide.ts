@@ -1,0 +1,161 @@
+/**
+ * After the order was found: the policy's questions (one-key menus), `decide`, `register` when the
+ * decision asks for a request, then the final announcement and a transfer or goodbye.
+ *
+ * - `questions` lists what the data cannot tell; each is asked as a menu with node
+ *   `question-<name>`, its options as keys (`*` repeats, wrong/no key explained, after
+ *   FlowConfig.tries.menu → `general`).
+ * - `decide` → IVR_RULE / IVR_OUTCOME (set with everything else before the announcement).
+ * - `register` (only when decision.request): the request number is read back after
+ *   `request-registered`; when the store is unavailable nothing is claimed: `system-unavailable`,
+ *   then the decision's skill or the topic's owner.
+ * - Announcement: decision.say (+ request-registered + digits) then transfer-to-agent and the
+ *   decision's skill, or goodbye and hang-up.
+ */
+import { assign } from 'xstate';
+import type { SayItem } from '../domain/say.ts';
+import type { FlowConfig } from './config.ts';
+import { menuState } from './listen.ts';
+import { topicOf } from './lookup.ts';
+import { flowSetup, prompt, type FlowContext } from './setup.ts';
+
+const currentQuestion = (c: FlowContext) => c.questions[c.questionIndex];
+
+/** decision.say, and the registered request's number after `request-registered` */
+function announcement(c: FlowContext, requestRegistered: string): SayItem[] {
+  const items: SayItem[] = [...(c.decision?.say ?? [])];
+  if (c.request?.number) items.push(prompt(requestRegistered), { kind: 'digits', value: c.request.number });
+  return items;
+}
+
+export function questionsState(cfg: FlowConfig) {
+  const p = cfg.prompts;
+  return flowSetup.createStateConfig({
+    id: 'questions',
+    initial: 'load',
+    states: {
+      load: {
+        invoke: {
+          src: 'questions',
+          input: ({ context }) => ({ topic: topicOf(context), facts: context.facts ?? emptyFacts() }),
+          onDone: {
+            target: 'next',
+            actions: assign({ questions: ({ event }) => event.output, questionIndex: 0, answers: {} }),
+          },
+          onError: { target: '#handoff', actions: { type: 'toAgent', params: { skill: 'owning', say: [p.systemUnavailable] } } },
+        },
+      },
+      next: {
+        always: [{ guard: ({ context }) => context.questionIndex < context.questions.length, target: 'ask' }, { target: '#decide' }],
+      },
+      ask: menuState({
+        node: (c) => `question-${currentQuestion(c)?.name ?? ''}`,
+        items: (c) => {
+          const q = currentQuestion(c);
+          return q ? [prompt(q.prompt)] : [];
+        },
+        keys: [
+          {
+            guard: ({ context, event }) => {
+              const q = currentQuestion(context);
+              return event.type === 'DTMF' && q !== undefined && Object.hasOwn(q.options, event.digit);
+            },
+            target: '#questions.next',
+            actions: assign(({ context, event }) => {
+              const q = currentQuestion(context);
+              const digit = event.type === 'DTMF' ? event.digit : '';
+              return {
+                answers: q ? { ...context.answers, [q.name]: q.options[digit] ?? '' } : context.answers,
+                questionIndex: context.questionIndex + 1,
+              };
+            }),
+          },
+        ],
+        maxTries: cfg.tries.menu,
+        onExhausted: { target: '#handoff', actions: { type: 'toAgent', params: { skill: 'general', say: [p.tooManyTries] } } },
+        invalidKeyPrompt: p.invalidKey,
+        noInputPrompt: p.noInput,
+      }),
+    },
+  });
+}
+
+export function decideState(cfg: FlowConfig) {
+  const p = cfg.prompts;
+  const unavailable = { target: '#handoff', actions: { type: 'toAgent' as const, params: { skill: 'owning' as const, say: [p.systemUnavailable] } } };
+  const registerUnavailable = { type: 'registerUnavailable' as const, params: { say: [p.systemUnavailable] } };
+  return flowSetup.createStateConfig({
+    id: 'decide',
+    initial: 'run',
+    states: {
+      run: {
+        invoke: {
+          src: 'decide',
+          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.facts ?? emptyFacts()), answers: context.answers } }),
+          onDone: {
+            target: 'route',
+            actions: assign(({ event }) => ({ decision: event.output, rule: event.output.rule, outcome: event.output.outcome })),
+          },
+          onError: unavailable,
+        },
+      },
+      route: {
+        always: [{ guard: ({ context }) => context.decision?.request != null, target: 'register' }, { target: 'announce' }],
+      },
+      register: {
+        invoke: {
+          src: 'register',
+          input: ({ context }) => {
+            const d = context.decision;
+            if (!d?.request) throw new Error('call flow: register without a decision that asks for a request');
+            return {
+              request: {
+                callId: context.callId,
+                topic: topicOf(context),
+                type: d.request.type,
+                unit: d.request.unit,
+                ...(context.nationalId ? { nationalId: context.nationalId } : {}),
+                ...(context.orderNumber ? { orderNumber: context.orderNumber } : {}),
+                ...(context.callerNumber ? { callerNumber: context.callerNumber } : {}),
+                rule: d.rule,
+                outcome: d.outcome,
+                details: { reason: d.reason, answers: context.answers },
+              },
+            };
+          },
+          onDone: [
+            {
+              guard: ({ event }) => event.output.status === 'registered',
+              target: 'announce',
+              actions: assign({
+                request: ({ context, event }) =>
+                  context.decision?.request && event.output.status === 'registered'
+                    ? { ...context.decision.request, number: event.output.number }
+                    : null,
+              }),
+            },
+            { target: '#handoff', actions: registerUnavailable },
+          ],
+          onError: { target: '#handoff', actions: registerUnavailable },
+        },
+      },
+      announce: {
+        always: [
+          {
+            guard: ({ context }) => context.decision?.transfer != null,
+            target: '#handoff',
+            actions: assign(({ context }) => ({
+              skill: context.decision?.transfer ?? context.topicSkill,
+              say: announcement(context, p.requestRegistered),
+            })),
+          },
+          { target: '#finish', actions: assign({ say: ({ context }) => announcement(context, p.requestRegistered) }) },
+        ],
+      },
+    },
+  });
+}
+
+function emptyFacts() {
+  return { customer: null, order: null, stock: null, bouncedCheques: [], earlierRequests: [], answers: {} };
+}

@@ -1,0 +1,145 @@
+/**
+ * Mermaid `stateDiagram-v2` of a machine, generated from its definition (pure): compound states
+ * become composite states, every transition an arrow labelled with its event (DTMF key, actor
+ * done/error, timeout, eventless) and guard. The root's own transitions (HANGUP from anywhere, the
+ * type-ahead queue) are written as a note. docs/flow.mmd is this text for the default FlowConfig;
+ * `ivr-1699 diagram` writes it, `ivr-1699 diagram --check` and a test fail when it is stale.
+ */
+import type { AnyStateMachine } from 'xstate';
+
+interface NodeLike {
+  key: string;
+  id: string;
+  type: string;
+  initial?: { target: readonly NodeLike[] } | undefined;
+  states: Record<string, NodeLike>;
+  transitions: Map<string, readonly TransitionLike[]>;
+  always?: readonly TransitionLike[] | undefined;
+  invoke: ReadonlyArray<{ id: string; src: unknown }>;
+  parent?: NodeLike | undefined;
+}
+interface TransitionLike {
+  eventType: string;
+  actions?: readonly unknown[];
+  target?: readonly NodeLike[] | undefined;
+  guard?: unknown;
+  reenter?: boolean;
+}
+
+const mid = (id: string) => id.replace(/[^A-Za-z0-9]/g, '_');
+const quote = (s: string) => s.replace(/"/g, "'");
+
+function guardLabel(g: unknown): string {
+  if (g === undefined || g === null) return '';
+  if (typeof g === 'string') return g;
+  if (typeof g === 'function') return g.name && g.name !== 'guard' ? g.name : 'cond';
+  if (typeof g === 'object' && 'type' in g) {
+    const { type, params } = g as { type: string; params?: Record<string, unknown> };
+    if (type === 'isKey' && params) return `key ${String(params.key)}`;
+    if (params && typeof params === 'object') {
+      const short = Object.entries(params)
+        .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
+      return short ? `${type}(${short})` : type;
+    }
+    return type;
+  }
+  return 'cond';
+}
+
+function eventLabel(node: NodeLike, eventType: string): string {
+  const done = /^xstate\.done\.actor\.(.+)$/.exec(eventType);
+  const error = /^xstate\.error\.actor\.(.+)$/.exec(eventType);
+  const srcOf = (id: string) => {
+    const inv = node.invoke.find((i) => i.id === id);
+    return typeof inv?.src === 'string' ? inv.src : id;
+  };
+  if (done) return `${srcOf(done[1]!)} done`;
+  if (error) return `${srcOf(error[1]!)} error`;
+  const after = /^xstate\.after\.([^.]+)\./.exec(eventType);
+  if (after) return `after ${after[1]}`;
+  return eventType;
+}
+
+/** what a transition chooses, when an action says it: the topic, or the skill of an agent hand-off */
+function actionNote(t: TransitionLike): string {
+  for (const a of t.actions ?? []) {
+    if (typeof a !== 'object' || a === null || !('type' in a)) continue;
+    const { type, params } = a as { type: string; params?: Record<string, unknown> };
+    if (type === 'chooseTopic' && params) return String(params.topic);
+    if (type === 'toAgent' && params) return `agent ${String(params.skill)}`;
+  }
+  return '';
+}
+
+function label(node: NodeLike, t: TransitionLike, eventless: boolean): string {
+  const ev = eventless ? '' : eventLabel(node, t.eventType);
+  const g = guardLabel(t.guard);
+  const note = actionNote(t);
+  // a DTMF transition guarded by a key reads best as the key alone
+  const head = ev === 'DTMF' && g.startsWith('key ') ? g : [ev, g ? `[${g}]` : ''].filter(Boolean).join(' ');
+  return note ? `${head} / ${note}` : head;
+}
+
+function render(node: NodeLike, indent: string, out: string[]): void {
+  const children = Object.values(node.states);
+  if (children.length > 0) {
+    const initial = node.initial?.target[0];
+    if (initial) out.push(`${indent}[*] --> ${mid(initial.id)}`);
+    for (const child of children) {
+      const name = child.key;
+      if (Object.keys(child.states).length > 0) {
+        out.push(`${indent}state "${quote(name)}" as ${mid(child.id)} {`);
+        render(child, indent + '  ', out);
+        out.push(`${indent}}`);
+      } else {
+        out.push(`${indent}state "${quote(name)}" as ${mid(child.id)}`);
+        if (child.type === 'final') out.push(`${indent}${mid(child.id)} --> [*]`);
+      }
+    }
+  }
+  // transitions of the children, drawn inside this composite so Mermaid can lay them out
+  for (const child of children) edges(child, indent, out);
+}
+
+function edges(node: NodeLike, indent: string, out: string[]): void {
+  // one arrow per source → target, its labels joined (e.g. "setVars done, setVars error")
+  const byTarget = new Map<string, string[]>();
+  const emit = (t: TransitionLike, eventless: boolean) => {
+    for (const target of t.target ?? []) {
+      const labels = byTarget.get(target.id) ?? [];
+      const l = label(node, t, eventless);
+      if (!labels.includes(l)) labels.push(l);
+      byTarget.set(target.id, labels);
+    }
+  };
+  for (const [, list] of node.transitions) for (const t of list) emit(t, false);
+  for (const t of node.always ?? []) emit(t, true);
+  for (const [target, labels] of byTarget) {
+    const l = labels.filter(Boolean).join(', ');
+    out.push(`${indent}${mid(node.id)} --> ${mid(target)}${l ? ` : ${quote(l)}` : ''}`);
+  }
+}
+
+/** The machine as Mermaid stateDiagram-v2 text (deterministic for a given definition). */
+export function flowToMermaid(machine: AnyStateMachine, title = 'ivr-1699 call flow'): string {
+  const root = machine.root as unknown as NodeLike;
+  const out: string[] = [
+    '%% Generated by `ivr-1699 diagram` from src/flow (default FlowConfig). Do not edit by hand.',
+    '---',
+    `title: ${title}`,
+    '---',
+    'stateDiagram-v2',
+  ];
+  render(root, '  ', out);
+  const rootEvents = [...root.transitions.entries()].map(([type, ts]) => {
+    const targets = ts.flatMap((t) => (t.target ?? []).map((n) => n.key));
+    return targets.length ? `${type} → ${targets.join(', ')} (from any state)` : `${type} while nothing listens → type-ahead queue`;
+  });
+  if (rootEvents.length) {
+    const first = Object.values(root.states)[0];
+    if (first) out.push(`  note right of ${mid(first.id)}`, ...rootEvents.map((e) => `    ${e}`), '  end note');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,268 @@
+/**
+ * The one `setup()` every part of the call flow is declared with: context, events, the injected
+ * actors (src/flow/ports.ts), and the named actions, guards and delays. Each concept (menus, digit
+ * entry, lookup, decide, services, hand-off) builds its states with `flowSetup.createStateConfig`,
+ * so the whole call is one machine that tests `.provide()` fakes to and @xstate/graph can walk.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { Decision, Facts, Question, RequestType, RequestUnit } from '../domain/decision.ts';
+import type { SayItem } from '../domain/say.ts';
+import type { Skill, Topic } from '../domain/skills.ts';
+import type {
+  CallInput,
+  DecideInput,
+  DecideOutput,
+  FlowEvent,
+  HangupInput,
+  LookupOrderInput,
+  LookupOrderOutput,
+  PlayInput,
+  PlayOutput,
+  QuestionsInput,
+  QuestionsOutput,
+  RegisterCustomerInput,
+  RegisterCustomerOutput,
+  RegisterInput,
+  RegisterOutput,
+  SendStoresInput,
+  SendStoresOutput,
+  SetVarsInput,
+  TransferInput,
+} from './ports.ts';
+import type { Service } from './config.ts';
+import { VALIDATORS, type EntryKind, type ReasonCode } from './validate.ts';
+
+export type FlowOutput =
+  | { kind: 'transfer'; skill: Skill }
+  | { kind: 'hangup'; reason: 'completed' | 'caller-hangup' | 'transfer-failed' };
+
+/** State of the current listen (menu or digit entry); reset when a menu or entry starts. */
+export interface Listen {
+  /** digits keyed so far in a digit entry */
+  buf: string;
+  /** failed tries of this menu / entry */
+  tries: number;
+  /** failed tries of a read-back confirmation */
+  confirmTries: number;
+  /** prompt explaining the last failure, played before the prompt is asked again */
+  reason: string | null;
+}
+
+export interface FlowContext {
+  callId: string;
+  callerNumber: string;
+  /** type-ahead: keys pressed while nothing was listening, in order */
+  pending: string;
+  /**
+   * an entry just ended by itself at its maximum length: a `#` pressed right after it (callers
+   * often end with # anyway) is dropped instead of reaching the next listen
+   */
+  swallowHash: boolean;
+  listen: Listen;
+  /** topic (during/after purchase) or service (before purchase) being handled */
+  topic: Topic | Service | null;
+  /** the skill that owns the topic: where a caller goes when a backend is unavailable */
+  topicSkill: Skill;
+  nationalId: string | null;
+  orderNumber: string | null;
+  areaCode: string | null;
+  mobile: string | null;
+  /** national ID / order number pairs that did not match in this call */
+  lookupFails: number;
+  facts: Facts | null;
+  questions: Question[];
+  questionIndex: number;
+  answers: Record<string, string>;
+  decision: Decision | null;
+  rule: string | null;
+  outcome: string | null;
+  /** a request that was durably registered (number null: an SMS or a customer registration, no number) */
+  request: { type: RequestType; unit: RequestUnit; number: string | null } | null;
+  /** hand-off target */
+  skill: Skill;
+  /** what to say in the final announcement, before transfer-to-agent or goodbye */
+  say: SayItem[];
+}
+
+export type FlowActorName =
+  | 'play'
+  | 'setVars'
+  | 'transfer'
+  | 'hangup'
+  | 'lookupOrder'
+  | 'questions'
+  | 'decide'
+  | 'register'
+  | 'registerCustomer'
+  | 'sendStores';
+
+export class MissingActorError extends Error {
+  override name = 'MissingActorError';
+  constructor(actor: FlowActorName) {
+    super(`call flow actor '${actor}' has no implementation: bind it with machine.provide({ actors: { ${actor}: fromPromise(…) } })`);
+  }
+}
+
+const unbound = <O, I>(name: FlowActorName) =>
+  fromPromise<O, I>(async () => {
+    throw new MissingActorError(name);
+  });
+
+export const initialListen = (): Listen => ({ buf: '', tries: 0, confirmTries: 0, reason: null });
+
+export const isDtmf = (e: { type: string }): e is { type: 'DTMF'; digit: string } => e.type === 'DTMF';
+const digitOf = (e: { type: string }) => (isDtmf(e) ? e.digit : '');
+
+export const flowSetup = setup({
+  types: {
+    context: {} as FlowContext,
+    events: {} as FlowEvent,
+    input: {} as CallInput,
+    output: {} as FlowOutput,
+  },
+  actors: {
+    play: unbound<PlayOutput, PlayInput>('play'),
+    setVars: unbound<void, SetVarsInput>('setVars'),
+    transfer: unbound<void, TransferInput>('transfer'),
+    hangup: unbound<void, HangupInput>('hangup'),
+    lookupOrder: unbound<LookupOrderOutput, LookupOrderInput>('lookupOrder'),
+    questions: unbound<QuestionsOutput, QuestionsInput>('questions'),
+    decide: unbound<DecideOutput, DecideInput>('decide'),
+    register: unbound<RegisterOutput, RegisterInput>('register'),
+    registerCustomer: unbound<RegisterCustomerOutput, RegisterCustomerInput>('registerCustomer'),
+    sendStores: unbound<SendStoresOutput, SendStoresInput>('sendStores'),
+  },
+  delays: {
+    /** replaced from FlowConfig.timeouts by createCallMachine */
+    firstDigit: 5000,
+    interDigit: 3000,
+    menuTimeout: 5000,
+  },
+  guards: {
+    hasPending: ({ context }) => context.pending.length > 0,
+    /** the # right after an entry that ended at its maximum length */
+    isSwallowedHash: ({ context, event }) => context.swallowHash && digitOf(event) === '#',
+    isKey: ({ event }, p: { key: string }) => digitOf(event) === p.key,
+    isDigit: ({ event }) => /^[0-9]$/.test(digitOf(event)),
+    /** a key of the phone pad other than * (A–D are ignored by the flow) */
+    isDigitOrHash: ({ event }) => /^[0-9#]$/.test(digitOf(event)),
+    /** a digit that makes the entry reach its maximum length */
+    digitFills: ({ context, event }, p: { max: number }) =>
+      /^[0-9]$/.test(digitOf(event)) && context.listen.buf.length + 1 >= p.max,
+    triesExhausted: ({ context }, p: { max: number }) => context.listen.tries >= p.max,
+    confirmTriesExhausted: ({ context }, p: { max: number }) => context.listen.confirmTries >= p.max,
+    bufEmpty: ({ context }) => context.listen.buf.length === 0,
+    entryValid: ({ context }, p: { kind: EntryKind; min: number }) =>
+      context.listen.buf.length >= p.min && VALIDATORS[p.kind](context.listen.buf) === null,
+  },
+  actions: {
+    /** a key pressed while nothing listens: kept for the next listen (type-ahead) */
+    queueKey: assign(({ context, event }) => ({
+      pending: context.swallowHash && digitOf(event) === '#' ? context.pending : context.pending + digitOf(event),
+      swallowHash: false,
+    })),
+    armSwallow: assign({ swallowHash: true }),
+    clearSwallow: assign({ swallowHash: false }),
+    /** hand the type-ahead keys to the listen that starts now, in order */
+    drainPending: enqueueActions(({ context, enqueue }) => {
+      const keys = [...context.pending];
+      enqueue.assign({ pending: '' });
+      for (const digit of keys) enqueue.raise({ type: 'DTMF', digit });
+    }),
+    resetListen: assign({ listen: () => initialListen() }),
+    appendDigit: assign({
+      listen: ({ context, event }) => ({ ...context.listen, buf: context.listen.buf + digitOf(event) }),
+      swallowHash: false,
+    }),
+    clearEntry: assign({ listen: ({ context }) => ({ ...context.listen, buf: '', reason: null }) }),
+    clearReason: assign({ listen: ({ context }) => ({ ...context.listen, reason: null }) }),
+    countTry: assign({
+      listen: ({ context }, p: { reason: string | null }) => ({ ...context.listen, buf: '', tries: context.listen.tries + 1, reason: p.reason }),
+    }),
+    countConfirmTry: assign({
+      listen: ({ context }, p: { reason: string | null }) => ({ ...context.listen, confirmTries: context.listen.confirmTries + 1, reason: p.reason }),
+    }),
+    /** a failed validation: one try used, the reason's explanation prompt is played next */
+    countInvalid: assign({
+      listen: ({ context }, p: { kind: EntryKind; min: number; reasons: Record<ReasonCode, string> }) => {
+        const buf = context.listen.buf;
+        const code = VALIDATORS[p.kind](buf) ?? lengthReason(p.kind);
+        return { ...context.listen, buf: '', tries: context.listen.tries + 1, reason: p.reasons[code] };
+      },
+    }),
+    storeEntry: assign(({ context }, p: { field: 'nationalId' | 'orderNumber' | 'areaCode' | 'mobile' }) => ({
+      [p.field]: context.listen.buf,
+    })),
+    /** go to an agent: `owning` = the skill that owns the topic; `say` = prompts before transfer-to-agent */
+    toAgent: assign(({ context }, p: { skill: Skill | 'owning'; say: string[] }) => ({
+      skill: p.skill === 'owning' ? context.topicSkill : p.skill,
+      say: p.say.map((name): SayItem => ({ kind: 'prompt', name })),
+    })),
+    /** the request store could not register: nothing is claimed, the decision is not announced */
+    registerUnavailable: assign(({ context }, p: { say: string[] }) => ({
+      skill: context.decision?.transfer ?? context.topicSkill,
+      say: p.say.map((name): SayItem => ({ kind: 'prompt', name })),
+    })),
+    fallbackToGeneral: assign({ skill: 'general' as Skill }),
+    chooseTopic: assign((_, p: { topic: Topic | Service; skill: Skill }) => ({ topic: p.topic, topicSkill: p.skill })),
+  },
+});
+
+/** A value shorter than the entry's minimum but otherwise well-formed is still the wrong length. */
+function lengthReason(kind: EntryKind): ReasonCode {
+  switch (kind) {
+    case 'national-id':
+      return 'nid-wrong-length';
+    case 'order-number':
+      return 'order-wrong-length';
+    case 'area-code':
+      return 'area-wrong-length';
+    case 'mobile':
+      return 'mobile-wrong-length';
+  }
+}
+
+export const prompt = (name: string): SayItem => ({ kind: 'prompt', name });
+
+/** IVR_* variables from what the call has collected so far (only the ones known). */
+export function collectedVars(c: FlowContext): Record<string, string> {
+  const v: Record<string, string> = {};
+  if (c.topic) v.IVR_TOPIC = c.topic;
+  if (c.nationalId) v.IVR_NATIONAL_ID = c.nationalId;
+  if (c.orderNumber) v.IVR_ORDER_NUMBER = c.orderNumber;
+  if (c.rule) v.IVR_RULE = c.rule;
+  if (c.outcome) v.IVR_OUTCOME = c.outcome;
+  if (c.request) {
+    v.IVR_REQUEST_TYPE = c.request.type;
+    v.IVR_REQUEST_UNIT = c.request.unit;
+    if (c.request.number) v.IVR_REQUEST_NUMBER = c.request.number;
+  }
+  return v;
+}
+
+export function initialContext(input: CallInput): FlowContext {
+  return {
+    callId: input.callId,
+    callerNumber: input.callerNumber,
+    pending: '',
+    swallowHash: false,
+    listen: initialListen(),
+    topic: null,
+    topicSkill: 'general',
+    nationalId: null,
+    orderNumber: null,
+    areaCode: null,
+    mobile: null,
+    lookupFails: 0,
+    facts: null,
+    questions: [],
+    questionIndex: 0,
+    answers: {},
+    decision: null,
+    rule: null,
+    outcome: null,
+    request: null,
+    skill: 'general',
+    say: [],
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * Test harness: runs the call machine with fake actors under vitest fake timers and drives it like
+ * the spec's `--keys` caller: each group is keyed when IVR_NODE is next set; `w` keys nothing (the
+ * IVR's timeout acts); `h` hangs up. A prompt takes `promptMs` of fake time unless a key stops it.
+ */
+import { vi } from 'vitest';
+import { createActor, fromPromise } from 'xstate';
+import type { Decision, Facts, Question } from '../../src/domain/decision.ts';
+import type { SayItem } from '../../src/domain/say.ts';
+import { createCallMachine } from '../../src/flow/call-machine.ts';
+import type {
+  DecideInput,
+  LookupOrderInput,
+  LookupOrderOutput,
+  QuestionsInput,
+  RegisterCustomerInput,
+  RegisterCustomerOutput,
+  RegisterInput,
+  RegisterOutput,
+  SendStoresInput,
+  SendStoresOutput,
+  TransferInput,
+} from '../../src/flow/ports.ts';
+import type { FlowOutput } from '../../src/flow/setup.ts';
+
+export interface Backends {
+  lookupOrder?: (i: LookupOrderInput) => LookupOrderOutput | Promise<LookupOrderOutput>;
+  questions?: (i: QuestionsInput) => Question[];
+  decide?: (i: DecideInput) => Decision;
+  register?: (i: RegisterInput) => RegisterOutput;
+  registerCustomer?: (i: RegisterCustomerInput) => RegisterCustomerOutput;
+  sendStores?: (i: SendStoresInput) => SendStoresOutput;
+  /** the transfer actor rejects for these skills */
+  transferFails?: string[];
+}
+
+export interface Trace {
+  /** every actor call in order: `play welcome`, `vars IVR_NODE=main-menu`, `transfer sales`, `hangup` … */
+  log: string[];
+  /** prompt names in the order playback started (items of kind prompt only) */
+  prompts: string[];
+  /** every item played, in order */
+  items: SayItem[];
+  /** IVR_NODE values in the order they were set */
+  nodes: string[];
+  /** last value of every variable set */
+  vars: Record<string, string>;
+  stopped: number;
+  output: FlowOutput | undefined;
+  registered: RegisterInput[];
+  lookups: LookupOrderInput[];
+  decideInputs: DecideInput[];
+  questionInputs: QuestionsInput[];
+  customers: RegisterCustomerInput[];
+  sms: SendStoresInput[];
+}
+
+export const emptyFacts = (): Facts => ({ customer: null, order: null, stock: null, bouncedCheques: [], earlierRequests: [], answers: {} });
+
+export function fakeActors(b: Backends, t: Trace, promptMs: number) {
+  let reqNo = 0;
+  return {
+    play: fromPromise<{ status: 'done' | 'stopped' | 'failed' }, { items: SayItem[] }>(({ input, signal }) => {
+      const names = input.items.flatMap((i) => (i.kind === 'prompt' ? [i.name] : []));
+      t.log.push(`play ${input.items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind}:${String(i.value)}`)).join(' ')}`);
+      t.prompts.push(...names);
+      t.items.push(...input.items);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve({ status: 'done' }), promptMs);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          t.stopped++;
+          resolve({ status: 'stopped' });
+        });
+      });
+    }),
+    setVars: fromPromise<void, { vars: Record<string, string> }>(async ({ input }) => {
+      t.log.push(`vars ${Object.entries(input.vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      Object.assign(t.vars, input.vars);
+      if (input.vars.IVR_NODE !== undefined) t.nodes.push(input.vars.IVR_NODE);
+    }),
+    transfer: fromPromise<void, TransferInput>(async ({ input }) => {
+      t.log.push(`transfer ${input.skill}`);
+      if (b.transferFails?.includes(input.skill)) throw new Error(`queue ${input.skill} is not there`);
+    }),
+    hangup: fromPromise<void, { reason: 'completed' }>(async ({ input }) => {
+      t.log.push(`hangup ${input.reason}`);
+    }),
+    lookupOrder: fromPromise<LookupOrderOutput, LookupOrderInput>(async ({ input }) => {
+      t.lookups.push(input);
+      t.log.push(`lookupOrder ${input.topic}`);
+      if (!b.lookupOrder) throw new Error('lookupOrder not expected');
+      return b.lookupOrder(input);
+    }),
+    questions: fromPromise<Question[], QuestionsInput>(async ({ input }) => {
+      t.questionInputs.push(input);
+      t.log.push(`questions ${input.topic}`);
+      return b.questions ? b.questions(input) : [];
+    }),
+    decide: fromPromise<Decision, DecideInput>(async ({ input }) => {
+      t.decideInputs.push(input);
+      t.log.push(`decide ${input.topic}`);
+      if (!b.decide) throw new Error('decide not expected');
+      return b.decide(input);
+    }),
+    register: fromPromise<RegisterOutput, RegisterInput>(async ({ input }) => {
+      t.registered.push(input);
+      t.log.push(`register ${input.request.type} ${input.request.unit}`);
+      return b.register ? b.register(input) : { status: 'registered', number: `R-${String(++reqNo).padStart(6, '0')}` };
+    }),
+    registerCustomer: fromPromise<RegisterCustomerOutput, RegisterCustomerInput>(async ({ input }) => {
+      t.customers.push(input);
+      t.log.push('registerCustomer');
+      return b.registerCustomer ? b.registerCustomer(input) : { status: 'registered' };
+    }),
+    sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async ({ input }) => {
+      t.sms.push(input);
+      t.log.push(`sendStores ${input.areaCode}`);
+      return b.sendStores ? b.sendStores(input) : { status: 'sent', count: 3 };
+    }),
+  };
+}
+
+export interface RunOptions {
+  keys: string;
+  callerNumber?: string;
+  backends?: Backends;
+  config?: unknown;
+  promptMs?: number;
+  /** key the group only after the prompt of the listen finished (no barge-in) */
+  afterPrompt?: boolean;
+}
+
+const newTrace = (): Trace => ({
+  log: [],
+  prompts: [],
+  items: [],
+  nodes: [],
+  vars: {},
+  stopped: 0,
+  output: undefined,
+  registered: [],
+  lookups: [],
+  decideInputs: [],
+  questionInputs: [],
+  customers: [],
+  sms: [],
+});
+
+/** Runs one call to its end (must be called with vi.useFakeTimers() active). */
+export async function runCall(o: RunOptions): Promise<Trace> {
+  const t = newTrace();
+  const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000) });
+  const actor = createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655' } });
+  const groups = o.keys.split(/\s+/).filter(Boolean);
+  let used = 0;
+  let seen = 0;
+  actor.start();
+  for (let i = 0; i < 5000 && actor.getSnapshot().status === 'active'; i++) {
+    await vi.advanceTimersByTimeAsync(0);
+    if (t.nodes.length > seen && used < groups.length) {
+      seen = t.nodes.length;
+      if (o.afterPrompt) await vi.advanceTimersByTimeAsync(o.promptMs ?? 2000);
+      const g = groups[used++]!;
+      if (g === 'h') actor.send({ type: 'HANGUP' });
+      else if (g !== 'w') for (const digit of g) actor.send({ type: 'DTMF', digit });
+      continue;
+    }
+    if (t.nodes.length > seen) seen = t.nodes.length;
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  const snap = actor.getSnapshot();
+  if (snap.status !== 'done') throw new Error(`call did not end: ${JSON.stringify(snap.value)}\n${t.log.join('\n')}`);
+  t.output = snap.output;
+  actor.stop();
+  return t;
+}
+
+export function decision(d: Partial<Decision> & Pick<Decision, 'rule' | 'outcome'>): Decision {
+  return { say: [{ kind: 'prompt', name: `${d.rule.toLowerCase()}-${d.outcome}` }], request: null, transfer: null, reason: 'test', ...d };
+}
