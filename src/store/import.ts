@@ -157,7 +157,7 @@ function shown(v: unknown): string {
 function formatIssue(issue: z.core.$ZodIssue, content: unknown): string {
   const value = valueAt(content, issue.path);
   let message = issue.message;
-  if (value === undefined && issue.code === 'invalid_type') message = 'is required';
+  if (value === undefined) message = 'is required';
   else if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
   else if (issue.code === 'invalid_value' && 'values' in issue) message = `must be one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}`;
   return `${formatPath(issue.path)}: ${message} (${shown(value)})`;
