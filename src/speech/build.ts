@@ -264,7 +264,24 @@ async function buildOne(
       await convert(tools, soxInput(audioPath(dir, name, source), source), dest, f, false);
       entryFiles[f] = hashBytes(readFileSync(dest));
     }
-    manifest.prompts[name] = { source: 'recording', from: source, fromHash: sourceHash, files: entryFiles };
+    // remember the text the recording was made for: the current one when the recording is new
+    const recordedHashes: Partial<Record<AudioFormat, string>> = {};
+    for (const f of recorded) recordedHashes[f] = files.present[f]!;
+    const known = m?.source === 'recording' && m.recorded && recorded.every((f) => m.recorded?.[f] === files.present[f]);
+    let th: string | undefined;
+    try {
+      th = known ? m.textHash : textHash(speakText(entry, catalogue));
+    } catch {
+      th = undefined;
+    }
+    manifest.prompts[name] = {
+      source: 'recording',
+      from: source,
+      fromHash: sourceHash,
+      files: entryFiles,
+      recorded: recordedHashes,
+      ...(th ? { textHash: th } : {}),
+    };
     if (targets.length) {
       report.derived.push(name);
       log(`recording ${name}: kept ${recorded.map((f) => `.${f}`).join(' ')}, derived ${targets.map((f) => `.${f}`).join(' ')} from .${source}`);
@@ -311,8 +328,11 @@ export async function importRecording(opts: { dir: string; name: string; file: s
     written.push(dest);
   }
   const manifest = readManifest(opts.dir);
-  // listed with no generated files: every format on disk is a recording
-  manifest.prompts[opts.name] = { source: 'recording', files: {} };
+  // listed with no generated files: every format on disk is a recording, made for the current text
+  const recorded: Partial<Record<AudioFormat, string>> = {};
+  for (const f of REQUIRED_FORMATS) recorded[f] = hashBytes(readFileSync(audioPath(opts.dir, opts.name, f)));
+  const entry = catalogue.entries.get(opts.name)!;
+  manifest.prompts[opts.name] = { source: 'recording', files: {}, recorded, textHash: textHash(speakText(entry, catalogue)) };
   writeManifest(opts.dir, manifest);
   return written;
 }

@@ -144,7 +144,14 @@ function outdated(dir: string, name: string, catalogue: Catalogue, manifest: Man
     return [`${entry.file}: entry '${name}': ${(e as Error).message}`];
   }
   const state = promptState(readPromptFiles(dir, name), manifest.prompts[name], th);
-  return state === 'draft-outdated'
-    ? [`${join(dir, name)}.*: draft audio does not match the text in ${entry.file}; run 'ivr-1699 prompts build --only ${name}'`]
-    : [];
+  if (state === 'draft-outdated') {
+    return [`${join(dir, name)}.*: draft audio does not match the text in ${entry.file}; run 'ivr-1699 prompts build --only ${name}'`];
+  }
+  if (state === 'recorded-outdated') {
+    return [
+      `${join(dir, name)}.*: the recording was made for an older text of '${name}' in ${entry.file}; ` +
+        `record it again ('ivr-1699 prompts import ${name} FILE'), or delete its audio files and run 'ivr-1699 prompts build' for a draft`,
+    ];
+  }
+  return [];
 }

@@ -27,6 +27,9 @@ const entrySchema = z.discriminatedUnion('source', [
     from: z.enum(REQUIRED_FORMATS).optional(),
     fromHash: z.string().optional(),
     files: fileHashes,
+    /** hashes of the recorded files, and the text they were recorded for (when known) */
+    recorded: fileHashes.optional(),
+    textHash: z.string().optional(),
   }),
 ]);
 
@@ -67,7 +70,12 @@ export function writeManifest(dir: string, m: Manifest): void {
     const e = m.prompts[k]!;
     const files: Partial<Record<AudioFormat, string>> = {};
     for (const f of REQUIRED_FORMATS) if (e.files[f]) files[f] = e.files[f];
-    prompts[k] = { ...e, files };
+    const sorted = (h: Partial<Record<AudioFormat, string>>) => {
+      const o: Partial<Record<AudioFormat, string>> = {};
+      for (const f of REQUIRED_FORMATS) if (h[f]) o[f] = h[f];
+      return o;
+    };
+    prompts[k] = e.source === 'recording' && e.recorded ? { ...e, files: sorted(files), recorded: sorted(e.recorded) } : { ...e, files };
   }
   const file = join(dir, MANIFEST_FILE);
   writeFileSync(`${file}.tmp`, JSON.stringify({ version: 1, recipe: m.recipe, prompts }, null, 1) + '\n');
@@ -90,6 +98,8 @@ export type PromptState =
   | 'draft-outdated'
   /** at least one format is a person's recording */
   | 'recorded'
+  /** a recording made for an older text of the entry: record it again, or delete it for the draft */
+  | 'recorded-outdated'
   /** no audio at all */
   | 'missing';
 
@@ -106,7 +116,11 @@ export function recordedFormats(files: PromptFiles, entry: ManifestEntry | undef
 export function promptState(files: PromptFiles, entry: ManifestEntry | undefined, currentTextHash: string): PromptState {
   const present = REQUIRED_FORMATS.filter((f) => files.present[f] !== undefined);
   if (!present.length) return 'missing';
-  if (recordedFormats(files, entry).length) return 'recorded';
+  const recorded = recordedFormats(files, entry);
+  if (recorded.length) {
+    const same = entry?.source === 'recording' && entry.recorded && recorded.every((f) => entry.recorded?.[f] === files.present[f]);
+    return same && entry.textHash && entry.textHash !== currentTextHash ? 'recorded-outdated' : 'recorded';
+  }
   if (entry?.source === 'draft' && entry.textHash === currentTextHash && present.length === REQUIRED_FORMATS.length) return 'draft';
   return 'draft-outdated';
 }

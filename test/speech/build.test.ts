@@ -70,6 +70,14 @@ describe.skipIf(!hasEspeak || !hasSox)('buildPrompts (espeak-ng, sox)', () => {
     const again = await buildPrompts({ dir, only: ['hello'] });
     expect(again.built).toEqual([]);
     expect(readFileSync(join(dir, 'hello.wav')).equals(studio)).toBe(true);
+    // … but the check says the recording is older than its text
+    expect(state(dir, 'hello')).toBe('recorded-outdated');
+    expect(checkPrompts({ dir })).toEqual([expect.stringMatching(/hello\.\*: the recording was made for an older text of 'hello'/)]);
+    // a new recording is taken as made for the current text
+    writeFileSync(join(dir, 'hello.wav'), wavBytes(tone(0.5, 8000, 0.4, 350)));
+    await buildPrompts({ dir });
+    expect(state(dir, 'hello')).toBe('recorded');
+    expect(checkPrompts({ dir })).toEqual([]);
   });
 
   it('imports a 44.1 kHz stereo studio file into the four formats', async () => {
@@ -81,6 +89,7 @@ describe.skipIf(!hasEspeak || !hasSox)('buildPrompts (espeak-ng, sox)', () => {
     rmSync(src);
     await buildPrompts({ dir });
     expect(state(dir, 'hello')).toBe('recorded');
+    expect(readManifest(dir).prompts.hello).toMatchObject({ source: 'recording', textHash: expect.any(String) });
     expect(parseWav(readFileSync(join(dir, 'hello.wav')))).toMatchObject({ sampleRate: 8000, channels: 1 });
     expect(checkPrompts({ dir })).toEqual([]);
     await expect(importRecording({ dir, name: 'nope', file: src })).rejects.toThrow(/no catalogue entry named 'nope'/);
