@@ -87,8 +87,8 @@ export function isDelivered(order: Order): boolean {
 /** The product has left the warehouse (status, or a dispatch time not in the future). */
 export function isDispatched(order: Order, ctx: RuleContext): boolean {
   if (order.status === 'dispatched' || isDelivered(order)) return true;
-  if (order.dispatchedAt) return safeInstant(ctx, order.dispatchedAt) !== null && safeInstant(ctx, order.dispatchedAt)!.getTime() <= ctx.now.getTime();
-  return false;
+  const at = safeInstant(ctx, order.dispatchedAt);
+  return at !== null && at.getTime() <= ctx.now.getTime();
 }
 
 /** Not yet in the customer's hands and not cancelled: the carton reminder applies (seed, A5). */

@@ -20,6 +20,9 @@ export function ruleA3(facts: Facts, ctx: RuleContext): Decision {
   if (isDelivered(o)) {
     return decision('A3', 'recorded-as-delivered', [p(PROMPTS.deliveryRecordedDelivered)], `caller reports no delivery but Quantum status is ${o.status}`, { transfer: OWNER });
   }
+  if (o.status === 'proforma' && !o.promisedDeliveryDate) {
+    return decision('A3', 'not-ordered-yet', [p(PROMPTS.deliveryNotOrderedYet)], 'still a pro-forma: no delivery date before the order is registered');
+  }
   const promised = safeDay(ctx, o.promisedDeliveryDate);
   if (!promised) return missingFacts('A3', OWNER, 'no promised delivery date in Quantum');
   const late = cal.calendarDaysBetween(promised, now);

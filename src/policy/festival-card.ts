@@ -3,7 +3,7 @@
  * card at the sale (not a virtual purchase) and it was not applied at installation, the customer is
  * referred to the festival unit; when the festival unit did not act on an earlier referral, the
  * follow-up unit is informed. Granting requires the technician's confirmation of the purchase date
- * from the invoice.
+ * from the invoice. The card is applied at installation, so before it the caller hears that.
  *
  * "Did not act on an earlier referral": an earlier festival referral for this order that is
  * `failed` or `done` (closed, yet the card is still not applied), or still open after
@@ -47,10 +47,13 @@ export function ruleA9(facts: Facts, ctx: RuleContext): Decision {
   const { cal, cfg, now } = ctx;
   if (!o) return missingFacts('A9', OWNER, 'no order found for this national ID and number');
   if (o.status === 'cancelled') return orderCancelled('A9', OWNER);
+  if (o.festivalCommitted === false) return decision('A9', 'not-committed', [p(PROMPTS.festivalNotCommitted)], 'no festival card committed at sale');
+  if (o.virtualPurchase === true) return decision('A9', 'virtual-purchase', [p(PROMPTS.festivalVirtualPurchase)], 'virtual purchase: festival card does not apply');
+  if (o.status !== 'installed') {
+    return decision('A9', 'not-installed-yet', [p(PROMPTS.festivalAtInstallation)], `not installed yet (status ${o.status}): a festival card is applied at installation`);
+  }
   if (o.festivalCommitted === undefined) return missingFacts('A9', OWNER, 'festival commitment unknown');
-  if (!o.festivalCommitted) return decision('A9', 'not-committed', [p(PROMPTS.festivalNotCommitted)], 'no festival card committed at sale');
   if (o.virtualPurchase === undefined) return missingFacts('A9', OWNER, 'whether it was a virtual purchase is unknown');
-  if (o.virtualPurchase) return decision('A9', 'virtual-purchase', [p(PROMPTS.festivalVirtualPurchase)], 'virtual purchase: festival card does not apply');
   if (o.festivalApplied === true) {
     return decision('A9', 'recorded-as-applied', [p(PROMPTS.festivalRecordedApplied)], 'caller reports no card but Quantum shows it applied', { transfer: OWNER });
   }

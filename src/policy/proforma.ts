@@ -7,10 +7,12 @@
  * - P1: in stock at issue and the wallet charged within `proformaValidityWorkingDays` working days
  *   after the issue day → valid. Not charged after `proformaUnchargedFollowUpDays` days: when there
  *   is orderable stock, an activity is logged and referred to the follow-up unit.
+ * - A pro-forma already turned into an order (status past `proforma`) without a wallet charge
+ *   (cheque or credit plans) is announced as such; a cancelled one goes to the sales expert.
  */
 import type { Decision, Facts } from '../domain/decision.ts';
 import { say } from '../domain/say.ts';
-import { decision, missingFacts, p, safeDay, safeInstant, type RuleContext } from './common.ts';
+import { decision, missingFacts, orderCancelled, p, safeDay, safeInstant, type RuleContext } from './common.ts';
 import { PROMPTS } from './prompts.ts';
 
 const OWNER = 'sales-expert' as const;
@@ -46,6 +48,7 @@ export function ruleP1(facts: Facts, ctx: RuleContext): Decision {
   const o = facts.order;
   const { cal, cfg, now } = ctx;
   if (!o) return missingFacts('P1', OWNER, 'no order/pro-forma found for this national ID and number');
+  if (o.status === 'cancelled') return orderCancelled('P1', OWNER);
   const issued = safeInstant(ctx, o.issuedAt);
   if (!issued) return missingFacts('P1', OWNER, 'pro-forma has no issue date');
   if (o.inStockAtIssue === undefined) return missingFacts('P1', OWNER, 'stock at issue is unknown');
@@ -94,6 +97,10 @@ export function ruleP1(facts: Facts, ctx: RuleContext): Decision {
   }
 
   // not charged yet
+  if (o.status !== 'proforma') {
+    // the pro-forma became an order without a wallet charge (e.g. cheque or credit plan)
+    return decision('P1', 'converted-to-order', [p(PROMPTS.proformaConvertedToOrder)], `pro-forma already turned into an order (status ${o.status}, plan ${o.paymentPlan ?? 'unknown'})`);
+  }
   if (cal.workingDaysBetween(issued, now) <= n) {
     return decision(
       'P1',

@@ -25,6 +25,7 @@ export const PROMPTS = {
   proformaInvalidMismatch: 'proforma-invalid-mismatch',
   proformaStoreComplaint: 'proforma-store-complaint',
   proformaExpertReview: 'proforma-expert-review',
+  proformaConvertedToOrder: 'proforma-converted-to-order',
   // P3 order registration
   orderStockOrderable: 'order-stock-orderable',
   orderStockNone: 'order-stock-none',
@@ -44,6 +45,7 @@ export const PROMPTS = {
   deliveryOverdueNoProductionDate: 'delivery-overdue-no-production-date',
   deliveryThanksCompensation: 'delivery-thanks-compensation',
   deliveryRecordedDelivered: 'delivery-recorded-delivered',
+  deliveryNotOrderedYet: 'delivery-not-ordered-yet',
   // A4 / A5 product problem
   problemAskKind: 'problem-ask-kind',
   problemNotDelivered: 'problem-not-delivered',
@@ -79,6 +81,7 @@ export const PROMPTS = {
   festivalReferred: 'festival-referred',
   festivalFollowUp: 'festival-follow-up',
   festivalReferralPending: 'festival-referral-pending',
+  festivalAtInstallation: 'festival-at-installation',
   // A10 bounced cheque
   bouncedCount: 'bounced-count',
   bouncedWait: 'bounced-wait',

@@ -63,6 +63,7 @@ describe('A3 delivery', () => {
     ['no promised date', o({ promisedDeliveryDate: undefined }), 'missing-facts', null, 'follow-up'],
     ['Quantum shows it delivered', o({ status: 'delivered' }), 'recorded-as-delivered', null, 'follow-up'],
     ['cancelled', o({ status: 'cancelled' }), 'order-cancelled', null, 'follow-up'],
+    ['still a pro-forma', o({ status: 'proforma', promisedDeliveryDate: undefined }), 'not-ordered-yet', null, null],
   ])('%s → %s', (_what, ord, outcome, request, transfer) => {
     const d = run('delivery', facts({ order: ord }), '2025-07-22 10:00');
     expect([d.rule, d.outcome, d.request, d.transfer]).toEqual(['A3', outcome, request, transfer]);
@@ -208,6 +209,9 @@ describe('A9 festival card', () => {
     ['an earlier referral open 3 working days', fest({}, { earlierRequests: [earlier({ createdAt: teh('2025-07-15 10:00') })] }), 'earlier-referral-pending', null, null],
     ['an earlier referral open 9 working days', fest({}, { earlierRequests: [earlier({ createdAt: teh('2025-07-07 10:00') })] }), 'follow-up-referral', { type: 'referral', unit: 'follow-up' }, null],
     ['no answer about an earlier referral', fest(), 'missing-answer', null, 'festival'],
+    ['delivered, not installed yet', fest({ status: 'delivered' }), 'not-installed-yet', null, null],
+    ['not installed, nothing known about a festival', facts({ order: order({ status: 'approved' }) }), 'not-installed-yet', null, null],
+    ['not installed, but a virtual purchase', fest({ status: 'approved', virtualPurchase: true }), 'virtual-purchase', null, null],
     ['festival commitment unknown', fest({ festivalCommitted: undefined }), 'missing-facts', null, 'festival'],
     ['no order', facts({ order: null }), 'missing-facts', null, 'festival'],
   ])('%s → %s', (_what, f, outcome, request, transfer) => {

@@ -73,6 +73,8 @@ describe('P2 invalid pro-forma and the other P1 outcomes', () => {
     ['out of stock at issue, not charged', { inStockAtIssue: false }, 'P1', 'invalid-no-stock-at-issue', null, null, 'proforma-no-stock-at-issue'],
     ['no issue date', { issuedAt: undefined }, 'P1', 'missing-facts', null, 'sales-expert', 'policy-missing-facts'],
     ['stock at issue unknown', { inStockAtIssue: undefined }, 'P1', 'missing-facts', null, 'sales-expert', 'policy-missing-facts'],
+    ['a cancelled pro-forma', { status: 'cancelled' as const }, 'P1', 'order-cancelled', null, 'sales-expert', 'policy-order-cancelled'],
+    ['a cheque-plan order registered without a wallet charge', { status: 'registered' as const, paymentPlan: 'cheque' as const, walletType: 'credit' as const }, 'P1', 'converted-to-order', null, null, 'proforma-converted-to-order'],
   ])('%s → %s %s', (_what, o, rule, outcome, request, transfer, firstPrompt) => {
     const d = run('proforma', facts({ order: proforma({ issuedAt: teh('2025-07-12 10:00'), ...o }) }), '2025-07-14 10:00');
     expect([d.rule, d.outcome, d.request, d.transfer]).toEqual([rule, outcome, request, transfer]);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicyConfig, parsePolicyConfig, PolicyConfigError } from '../../src/policy/config.ts';
 import { HolidaysError, parseHolidays } from '../../src/policy/holidays.ts';
+import { checkPolicy } from '../../src/policy/check.ts';
 import { loadHolidaysFile, loadWorkingCalendar } from '../../src/policy/load.ts';
 import { HOLIDAYS_PATH } from './helpers.ts';
 
@@ -117,5 +118,23 @@ describe('policy configuration', () => {
       expect(e).toBeInstanceOf(PolicyConfigError);
       expect((e as PolicyConfigError).problems.join('\n')).toMatch(message);
     }
+  });
+});
+
+describe('checkPolicy', () => {
+  it('passes with the shipped table inside 1404 and 1405', () => {
+    expect(checkPolicy({ now: new Date('2025-07-20T10:00:00+03:30') })).toEqual({ errors: [], warnings: [] });
+  });
+
+  it('errors for a Jalali year the table does not cover, and warns a month before an uncovered year starts', () => {
+    expect(checkPolicy({ now: new Date('2027-04-01T10:00:00+03:30') }).errors[0]).toMatch(/config\/holidays.json: no holidays for the current Jalali year 1406/);
+    const r = checkPolicy({ now: new Date('2027-03-01T10:00:00+03:30') });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings[0]).toMatch(/no holidays for the Jalali year 1406, which starts on 2027-03-21/);
+  });
+
+  it('reports bad thresholds and a missing table', () => {
+    expect(checkPolicy({ policy: { bouncedChequeWaitDays: -1 } }).errors[0]).toMatch(/bouncedChequeWaitDays: must be at least 1/);
+    expect(checkPolicy({ policy: { holidaysFile: 'config/none.json' } }).errors[0]).toMatch(/config\/none.json: cannot read the holiday table/);
   });
 });
