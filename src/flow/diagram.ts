@@ -82,25 +82,29 @@ function label(node: NodeLike, t: TransitionLike, eventless: boolean): string {
   return note ? `${head} / ${note}` : head;
 }
 
-function render(node: NodeLike, indent: string, out: string[]): void {
-  const children = Object.values(node.states);
-  if (children.length > 0) {
-    const initial = node.initial?.target[0];
-    if (initial) out.push(`${indent}[*] --> ${mid(initial.id)}`);
-    for (const child of children) {
-      const name = child.key;
-      if (Object.keys(child.states).length > 0) {
-        out.push(`${indent}state "${quote(name)}" as ${mid(child.id)} {`);
-        render(child, indent + '  ', out);
-        out.push(`${indent}}`);
-      } else {
-        out.push(`${indent}state "${quote(name)}" as ${mid(child.id)}`);
-        if (child.type === 'final') out.push(`${indent}${mid(child.id)} --> [*]`);
-      }
+/** State declarations, nested like the machine (composites named by their id: Mermaid mishandles
+ * `state "name" as id {`); the arrows are all written afterwards at the top level, since an arrow
+ * inside a composite that names an outside state makes Mermaid draw a second state there. */
+function declare(node: NodeLike, indent: string, out: string[]): void {
+  for (const child of Object.values(node.states)) {
+    if (Object.keys(child.states).length > 0) {
+      out.push(`${indent}state ${mid(child.id)} {`);
+      const initial = child.initial?.target[0];
+      if (initial) out.push(`${indent}  [*] --> ${mid(initial.id)}`);
+      declare(child, indent + '  ', out);
+      out.push(`${indent}}`);
+    } else {
+      out.push(`${indent}state "${quote(child.key)}" as ${mid(child.id)}`);
     }
   }
-  // transitions of the children, drawn inside this composite so Mermaid can lay them out
-  for (const child of children) edges(child, indent, out);
+}
+
+function allEdges(node: NodeLike, out: string[]): void {
+  for (const child of Object.values(node.states)) {
+    edges(child, '  ', out);
+    if (child.type === 'final') out.push(`  ${mid(child.id)} --> [*]`);
+    allEdges(child, out);
+  }
 }
 
 function edges(node: NodeLike, indent: string, out: string[]): void {
@@ -132,7 +136,10 @@ export function flowToMermaid(machine: AnyStateMachine, title = 'ivr-1699 call f
     '---',
     'stateDiagram-v2',
   ];
-  render(root, '  ', out);
+  const initial = root.initial?.target[0];
+  if (initial) out.push(`  [*] --> ${mid(initial.id)}`);
+  declare(root, '  ', out);
+  allEdges(root, out);
   const rootEvents = [...root.transitions.entries()].map(([type, ts]) => {
     const targets = ts.flatMap((t) => (t.target ?? []).map((n) => n.key));
     return targets.length ? `${type} → ${targets.join(', ')} (from any state)` : `${type} while nothing listens → type-ahead queue`;

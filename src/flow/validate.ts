@@ -10,7 +10,6 @@ export const REASON_CODES = [
   'nid-checksum',
   'order-wrong-length',
   'order-bad-year',
-  'order-bad-serial',
   'area-wrong-length',
   'area-no-leading-zero',
   'mobile-wrong-length',
@@ -42,13 +41,12 @@ export const isValidNationalId = (value: string): boolean => nationalIdProblem(v
 
 /**
  * Order / pro-forma number (team decision): exactly 10 digits = the 4-digit Jalali year of issue
- * (1400–1499) followed by a 6-digit serial that is not 000000, e.g. 1404001234.
+ * (1400–1499) followed by a 6-digit serial, e.g. 1404001234 (the same rule as src/store).
  */
 export function orderNumberProblem(value: string): ReasonCode | null {
   if (value.length !== 10 || !allDigits(value)) return 'order-wrong-length';
   const year = Number(value.slice(0, 4));
   if (year < 1400 || year > 1499) return 'order-bad-year';
-  if (value.slice(4) === '000000') return 'order-bad-serial';
   return null;
 }
 export const isValidOrderNumber = (value: string): boolean => orderNumberProblem(value) === null;

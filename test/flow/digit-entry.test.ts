@@ -1,0 +1,220 @@
+/**
+ * The digit-entry machine on its own (the same states the call machine embeds for national ID,
+ * order number, area code and mobile), with fake play/setVars actors and vitest fake timers.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createActor } from 'xstate';
+import { createDigitEntryMachine, digitEntryResult } from '../../src/flow/digit-entry.ts';
+import type { ReadBack } from '../../src/flow/config.ts';
+import type { EntryKind } from '../../src/flow/validate.ts';
+import { fakeActors, type Trace } from './harness.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const PROMPT_MS = 4000;
+
+function start(kind: EntryKind, opts: { readBack?: ReadBack; config?: unknown } = {}) {
+  const t = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
+  const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, PROMPT_MS) });
+  const actor = createActor(m, { input: { callId: 'c', callerNumber: '' } });
+  actor.start();
+  const keys = (s: string) => {
+    for (const digit of s) actor.send({ type: 'DTMF', digit });
+  };
+  const result = () => digitEntryResult(actor.getSnapshot(), kind);
+  return { t, actor, keys, result };
+}
+
+const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+
+describe('digit entry', () => {
+  test('sets IVR_NODE, plays the prompt, collects to max length (no # needed), reads back', async () => {
+    const { t, keys, result } = start('national-id');
+    await tick();
+    expect(t.nodes).toEqual(['national-id']);
+    expect(t.prompts).toEqual(['enter-national-id']);
+    keys('0499370899');
+    await tick();
+    // read-back (announce mode is the national-ID default), then valid
+    expect(t.log.at(-1)).toBe('play you-entered digits:0499370899');
+    await tick(PROMPT_MS);
+    expect(result()).toEqual({ status: 'valid', value: '0499370899' });
+  });
+
+  test('barge-in: the first key stops the prompt (the play actor is stopped, its signal aborted)', async () => {
+    const { t, keys, result } = start('order-number');
+    await tick(100);
+    expect(t.stopped).toBe(0);
+    keys('1');
+    await tick();
+    expect(t.stopped).toBe(1);
+    keys('403001234');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
+  });
+
+  test('type-ahead: keys pressed before the entry listens are kept in order and the prompt is skipped', async () => {
+    const { t, keys, result } = start('order-number');
+    keys('14030'); // while IVR_NODE is being set: nothing listens yet
+    await tick();
+    keys('01234');
+    await tick();
+    expect(t.prompts).toEqual([]);
+    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
+  });
+
+  test('# ends early; the explanation of what was wrong precedes the prompt; the node is set again', async () => {
+    const { t, keys, result } = start('national-id');
+    await tick();
+    keys('04993#');
+    await tick();
+    expect(t.log.at(-1)).toBe('play entry-nid-wrong-length enter-national-id');
+    expect(t.nodes).toEqual(['national-id', 'national-id']);
+    keys('0499370898'); // checksum wrong
+    await tick();
+    expect(t.log.at(-1)).toBe('play entry-nid-checksum enter-national-id');
+    keys('1111111111'); // all the same digit
+    await tick();
+    expect(result()).toEqual({ status: 'max-tries' });
+    expect(t.nodes).toHaveLength(3);
+  });
+
+  test('a # right after an entry that ended at its maximum length is dropped', async () => {
+    const { t, keys, result } = start('order-number');
+    await tick();
+    keys('1403001234#');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
+    expect(t.nodes).toHaveLength(1);
+  });
+
+  test('* clears what was keyed and plays the prompt again, without using a try', async () => {
+    const { t, keys, result } = start('order-number', { config: { tries: { entry: 1 } } });
+    await tick();
+    keys('1403*');
+    await tick();
+    expect(t.prompts).toEqual(['enter-order-number', 'enter-order-number']);
+    keys('1404001234');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '1404001234' });
+  });
+
+  test('first-digit timeout: no-input explained, after the last try → max-tries', async () => {
+    const { t, result } = start('area-code');
+    await tick(PROMPT_MS); // prompt ends
+    await tick(4999);
+    expect(t.prompts).toEqual(['enter-area-code']);
+    await tick(1);
+    expect(t.prompts).toEqual(['enter-area-code', 'no-input', 'enter-area-code']);
+    await tick(2 * (PROMPT_MS + 5000));
+    expect(result()).toEqual({ status: 'max-tries' });
+    expect(t.nodes).toEqual(['area-code', 'area-code', 'area-code']);
+  });
+
+  test('inter-digit timeout ends the entry as if # was pressed', async () => {
+    const { keys, result, t } = start('area-code', { config: { entries: { 'area-code': { maxLength: 4 } } } });
+    await tick();
+    keys('031');
+    await tick(2999);
+    expect(result()).toEqual({ status: 'running' });
+    await tick(1);
+    expect(result()).toEqual({ status: 'valid', value: '031' });
+    expect(t.prompts).toEqual(['enter-area-code']);
+  });
+
+  test('timeouts come from the configuration', async () => {
+    const { result, t } = start('mobile', { config: { timeouts: { firstDigitMs: 1000 } } });
+    await tick(PROMPT_MS + 1000);
+    expect(t.prompts).toContain('no-input');
+    expect(result().status).toBe('running');
+  });
+
+  test('read-back with confirm: 1 accepts, 2 re-enters (one try used)', async () => {
+    const { t, keys, result } = start('mobile', { config: { tries: { entry: 2 } } });
+    await tick();
+    keys('09121234567');
+    await tick();
+    expect(t.nodes).toEqual(['mobile', 'confirm-mobile']);
+    expect(t.log.at(-1)).toBe('play you-entered digits:09121234567 confirm-entry');
+    keys('2');
+    await tick();
+    expect(t.nodes.at(-1)).toBe('mobile');
+    keys('09127654321');
+    await tick();
+    keys('1');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '09127654321' });
+  });
+
+  test('confirm: a wrong key is explained and asked again; no key times out like a menu', async () => {
+    const { t, keys, result } = start('national-id', { readBack: 'confirm' });
+    await tick();
+    keys('0499370899');
+    await tick();
+    keys('7');
+    await tick();
+    expect(t.log.at(-1)).toBe('play invalid-key you-entered digits:0499370899 confirm-entry');
+    await tick(PROMPT_MS + 5000);
+    expect(t.log.at(-1)).toBe('play no-input you-entered digits:0499370899 confirm-entry');
+    keys('1');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '0499370899' });
+  });
+
+  test('confirm: re-entering every time ends in max-tries', async () => {
+    const { keys, result } = start('national-id', { readBack: 'confirm' });
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      keys('0499370899');
+      await tick();
+      keys('2');
+    }
+    await tick();
+    expect(result()).toEqual({ status: 'max-tries' });
+  });
+
+  test('announce read-back: * during it re-enters; another key ends it and is kept', async () => {
+    const { t, keys, result, actor } = start('national-id');
+    await tick();
+    keys('0499370899');
+    await tick();
+    keys('*');
+    await tick();
+    expect(t.nodes).toEqual(['national-id', 'national-id']);
+    keys('0499370899');
+    await tick();
+    keys('5');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '0499370899' });
+    expect(actor.getSnapshot().context.pending).toBe('5');
+  });
+
+  test('read-back off: valid at once', async () => {
+    const { t, keys, result } = start('national-id', { readBack: 'off' });
+    await tick();
+    keys('0010350829');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '0010350829' });
+    expect(t.prompts).toEqual(['enter-national-id']);
+  });
+
+  test('keys A–D are ignored', async () => {
+    const { keys, result } = start('order-number');
+    await tick();
+    keys('14A0300B1234');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
+  });
+
+  test('hang-up ends the entry', async () => {
+    const { actor, result } = start('order-number');
+    await tick();
+    actor.send({ type: 'HANGUP' });
+    expect(result()).toEqual({ status: 'caller-hangup' });
+  });
+});
