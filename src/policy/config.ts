@@ -6,14 +6,14 @@
 import { z } from 'zod';
 
 /** whole number from a number or a numeric text (environment variables are texts) */
-function whole(key: string, what: string, def: number, min = 1) {
+function whole(what: string, def: number, min = 1) {
   return z
     .preprocess(
       (v) => (typeof v === 'string' && /^\s*\d[\d_,]*\s*$/.test(v) ? Number(v.replace(/[_,\s]/g, '')) : v),
       z
-        .number({ error: `${key}: must be a whole number (${what})` })
-        .int({ error: `${key}: must be a whole number (${what})` })
-        .min(min, { error: `${key}: must be at least ${min} (${what})` }),
+        .number({ error: `must be a whole number (${what}), e.g. ${def}` })
+        .int({ error: `must be a whole number (${what}), e.g. ${def}` })
+        .min(min, { error: `must be at least ${min} (${what})` }),
     )
     .default(def);
 }
@@ -32,28 +32,28 @@ export const PolicyConfig = z.strictObject(
     /** time zone of calendar days and working days */
     timeZone: z
       .string()
-      .refine(validTimeZone, { error: 'timeZone: not a known IANA time zone; use e.g. "Asia/Tehran"' })
+      .refine(validTimeZone, { error: 'not a known IANA time zone; use e.g. "Asia/Tehran"' })
       .default('Asia/Tehran'),
     /** false: Thursday is a day off like Friday (banks and offices close on Thursdays); true: Thursday counts as a working day */
     thursdayIsWorkingDay: z
-      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'thursdayIsWorkingDay: must be true or false' }))
+      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'must be true or false' }))
       .default(false),
     /** A6: a credit-wallet balance below this is refunded (referral to follow-up); at or above it can only buy goods */
-    creditRefundLimitToman: whole('creditRefundLimitToman', 'Toman', 500_000),
+    creditRefundLimitToman: whole('Toman', 500_000),
     /** A7: a cash-wallet balance below this is refunded when the other conditions hold; at or above goes to the sales expert */
-    cashRefundLimitToman: whole('cashRefundLimitToman', 'Toman', 3_000_000),
+    cashRefundLimitToman: whole('Toman', 3_000_000),
     /** P1: the pro-forma is valid when the wallet is charged within this many working days after its issue day */
-    proformaValidityWorkingDays: whole('proformaValidityWorkingDays', 'working days', 7),
+    proformaValidityWorkingDays: whole('working days', 7),
     /** P1: wallet still not charged this many calendar days ("one month") after issue: activity + follow-up when stock allows */
-    proformaUnchargedFollowUpDays: whole('proformaUnchargedFollowUpDays', 'calendar days', 30),
+    proformaUnchargedFollowUpDays: whole('calendar days', 30),
     /** P4: standard time of a cheque approval, in working days after the cheque was submitted */
-    chequeApprovalStandardWorkingDays: whole('chequeApprovalStandardWorkingDays', 'working days', 3),
+    chequeApprovalStandardWorkingDays: whole('working days', 3),
     /** A10: the caller is asked to wait until this many calendar days ("2 weeks") after the bounce */
-    bouncedChequeWaitDays: whole('bouncedChequeWaitDays', 'calendar days', 14),
+    bouncedChequeWaitDays: whole('calendar days', 14),
     /** A9: an earlier festival referral still open after this many working days counts as "the festival unit did not act" */
-    festivalReferralWaitWorkingDays: whole('festivalReferralWaitWorkingDays', 'working days', 7),
+    festivalReferralWaitWorkingDays: whole('working days', 7),
     /** the holiday table (path relative to the project folder, or absolute) */
-    holidaysFile: z.string().min(1, { error: 'holidaysFile: give the path of the holiday table, e.g. config/holidays.json' }).default('config/holidays.json'),
+    holidaysFile: z.string().min(1, { error: 'give the path of the holiday table, e.g. config/holidays.json' }).default('config/holidays.json'),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown key(s) ${iss.keys.map((k) => `'${k}'`).join(', ')}; known keys: ${POLICY_KEYS.join(', ')}` : undefined) },
 );
@@ -88,7 +88,8 @@ export function parsePolicyConfig(input: unknown, source = 'policy'): PolicyConf
   throw new PolicyConfigError(
     r.error.issues.map((i) => {
       const got = 'input' in i && i.input !== undefined && i.code !== 'unrecognized_keys' ? ` (got ${JSON.stringify(i.input)})` : '';
-      return `${source}: ${i.message}${got}`;
+      const path = [source, ...i.path.map(String)].join('.');
+      return `${path}: ${i.message}${got}`;
     }),
   );
 }

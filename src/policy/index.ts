@@ -32,7 +32,6 @@ import { refundQuestions, ruleRefund } from './refund.ts';
 export { PolicyConfig, defaultPolicyConfig, parsePolicyConfig, PolicyConfigError, POLICY_KEYS } from './config.ts';
 export { createWorkingCalendar, type WorkingCalendar, type JalaliDate, type DayKey, type DateInput, type CalendarOptions } from './calendar.ts';
 export { parseHolidays, Holiday, HolidaysError } from './holidays.ts';
-export { checkPolicy, type PolicyCheck } from './check.ts';
 export { OWNER_SKILL, TOPIC_RULE, type RuleContext, type TopicRule } from './common.ts';
 export { PROMPTS, POLICY_PROMPT_NAMES } from './prompts.ts';
 

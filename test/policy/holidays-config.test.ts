@@ -104,7 +104,7 @@ describe('policy configuration', () => {
   });
 
   it.each([
-    [{ creditRefundLimitToman: 'lots' }, /policy: creditRefundLimitToman: must be a whole number \(Toman\) \(got "lots"\)/],
+    [{ creditRefundLimitToman: 'lots' }, /^policy\.creditRefundLimitToman: must be a whole number \(Toman\), e\.g\. 500000 \(got "lots"\)$/],
     [{ cashRefundLimitToman: 2.5 }, /cashRefundLimitToman: must be a whole number/],
     [{ proformaValidityWorkingDays: 0 }, /proformaValidityWorkingDays: must be at least 1 \(working days\)/],
     [{ thursdayIsWorkingDay: 'sometimes' }, /thursdayIsWorkingDay: must be true or false/],
