@@ -17,5 +17,5 @@ export {
 } from './numbers.ts';
 export { loadCatalogue, readCatalogue, parseCatalogueFile, mergeCatalogue, CatalogueError, type Catalogue, type PromptEntry } from './catalogue.ts';
 export { checkPrompts, checkAudioFile, type CheckOptions } from './check.ts';
-export { PromptLibrary, DEFAULT_PROMPTS_DIR, type PromptLibraryOptions, type LibraryChange } from './library.ts';
+export { PromptLibrary, DEFAULT_PROMPTS_DIR, defaultPromptsDir, type PromptLibraryOptions, type LibraryChange } from './library.ts';
 export { REQUIRED_FORMATS, type AudioFormat } from './audio.ts';

@@ -4,14 +4,26 @@
  * A catalogue that fails to load keeps the last good one and logs every problem.
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.ts';
 import { AUDIO_EXTENSIONS } from './audio.ts';
 import { readCatalogue, type Catalogue, type PromptEntry } from './catalogue.ts';
 import { toPersianText } from './compose.ts';
 
-/** The default prompts folder (relative to the working directory); env IVR_PROMPTS_DIR overrides. */
+/** The prompts folder inside the project. */
 export const DEFAULT_PROMPTS_DIR = 'prompts/fa';
+
+/**
+ * The prompts folder to use: env IVR_PROMPTS_DIR, else the project's prompts/fa (shown relative to
+ * the working directory when it is inside it, so messages stay short).
+ */
+export function defaultPromptsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.IVR_PROMPTS_DIR) return env.IVR_PROMPTS_DIR;
+  const abs = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', DEFAULT_PROMPTS_DIR);
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
 
 export interface PromptLibraryOptions {
   /** the prompts folder, e.g. prompts/fa; the catalogue is <dir>/catalogue */

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../usage-error.ts';
 import { buildPrompts, importRecording, promptStatuses } from '../../speech/build.ts';
 import { checkPrompts } from '../../speech/check.ts';
-import { DEFAULT_PROMPTS_DIR } from '../../speech/library.ts';
+import { defaultPromptsDir } from '../../speech/library.ts';
 
 export const summary = 'build draft audio of the prompt texts, list prompts, import studio recordings';
 
@@ -21,7 +21,7 @@ const HELP = `usage:
       convert a studio recording (any rate/channels) into the prompt's .wav .ulaw .alaw .sln16
   ivr-1699 prompts check [--dir DIR]
       list every problem of the prompt audio, one a line (exit 1 when there is any)
-  --dir defaults to $IVR_PROMPTS_DIR or ${DEFAULT_PROMPTS_DIR}`;
+  --dir defaults to $IVR_PROMPTS_DIR or the project's prompts/fa`;
 
 function parse(argv: string[]) {
   try {
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  const dir = values.dir ?? process.env.IVR_PROMPTS_DIR ?? DEFAULT_PROMPTS_DIR;
+  const dir = values.dir ?? defaultPromptsDir();
   switch (sub) {
     case 'build': {
       const t0 = Date.now();

@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { toMedia, toPersianText } from '../../speech/compose.ts';
 import { spellAmount, spellCount, spellDate, spellDigits, spellNumber } from '../../speech/numbers.ts';
-import { DEFAULT_PROMPTS_DIR } from '../../speech/library.ts';
+import { defaultPromptsDir } from '../../speech/library.ts';
 
 export const summary = 'show (and optionally write as audio) how the IVR says an amount, number, digits or date';
 
@@ -80,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`give exactly one VALUE\n${HELP}`);
   const kind = values.as as Kind | undefined;
   if (!kind || !KINDS.includes(kind)) throw new UsageError(`--as must be one of ${KINDS.join(', ')} (got ${values.as ?? 'nothing'})\n${HELP}`);
-  const dir = values.dir ?? process.env.IVR_PROMPTS_DIR ?? DEFAULT_PROMPTS_DIR;
+  const dir = values.dir ?? defaultPromptsDir();
   const names = fragmentsFor(positionals[0]!, kind, { weekday: values.weekday, rial: values.rial });
   const catalogue = loadCatalogue(join(dir, 'catalogue'));
   const text = toPersianText(names, catalogue.entries);
