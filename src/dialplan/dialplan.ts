@@ -244,8 +244,9 @@ function conditionalTargets(args: string): string[] {
 }
 
 /**
- * Every jump a step makes: Goto, GotoIf, Gosub, GosubIf, and the Gosub locations of Queue's
- * `b()`/`B()` options and its gosub argument, and Dial's `b()`/`B()`/`U()` options.
+ * Every jump a step makes: Goto, GotoIf, Gosub, GosubIf, the Gosub locations of Queue's
+ * `b()`/`B()` options and its gosub argument (a context: `<context>,s,1` runs), and Dial's
+ * `b()`/`B()`/`U()` options.
  */
 export function jumpTargets(step: DialplanStep): JumpTarget[] {
   const app = step.app.toLowerCase();
@@ -260,7 +261,8 @@ export function jumpTargets(step: DialplanStep): JumpTarget[] {
     const opts = args[1] ?? '';
     const re = /([bBU])\(([^()]*(?:\([^()]*\))?[^()]*)\)/g;
     for (let m = re.exec(opts); m; m = re.exec(opts)) push(gotoTarget(m[2] as string, step, '^'));
-    if (app === 'queue' && args[6]) push(gotoTarget(args[6], step, '^'));
+    // Queue's gosub argument names a context only: app_queue runs <context>,s,1 on the agent's channel.
+    if (app === 'queue' && args[6]) push({ context: args[6].replace(/\(.*\)$/s, '').trim(), exten: 's', priority: '1', via: step });
   }
   return out;
 }

@@ -160,7 +160,7 @@ describe('dialplan', () => {
     '[shared]',
     'exten => _2XXX,1,Dial(PJSIP/agent-${EXTEN})',
     '[out]',
-    'exten => general,1,Queue(general-queue,tb(pre^s^1),,,60,,conn^s^1)',
+    'exten => general,1,Queue(general-queue,tb(pre^s^1),,,60,,conn)',
   ].join('\n');
 
   it('numbers n priorities, keeps labels, and skips settings sections', () => {
