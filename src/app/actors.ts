@@ -32,7 +32,6 @@ import type {
 import type { Logger } from '../log/logger.ts';
 import { maskNationalId } from '../log/mask.ts';
 import type { Clock } from './clock.ts';
-import type { LookupGuard } from './lookup-guard.ts';
 
 /** What every call shares: built once by the service. */
 export interface CallServices {
@@ -47,8 +46,14 @@ export interface CallServices {
   storesSms(stores: Store[]): { text: string; included: number };
   questionsFor(topic: Topic, facts: Facts): Question[];
   decide(topic: Topic, facts: Facts, now: Date): Decision;
-  guard: LookupGuard;
+  /** failed national-ID/order lookups per calling number (across calls) */
+  guard: LookupLimiter;
   clock: Clock;
+}
+
+export interface LookupLimiter {
+  allowed(callerNumber: string): boolean;
+  failed(callerNumber: string): void;
 }
 
 /** Channel variables that go to the agent's channel too get Asterisk's inheritance prefix. */

@@ -89,7 +89,7 @@ export class AriClient extends EventEmitter {
     }
     processCredentials = creds;
     const api = await withTimeout(
-      Promise.resolve(ari.connect(base, opts.username, opts.password)),
+      quietConsole(opts.logger, () => Promise.resolve(ari.connect(base, opts.username, opts.password))),
       timeout,
       () => new AriTimeoutError(`ARI at ${base} did not serve its API description within ${timeout} ms`, 'connect'),
     ).catch((e: unknown) => {
@@ -214,7 +214,7 @@ export class AriClient extends EventEmitter {
     });
     ws.on('close', (code) => {
       clearInterval(this.pingTimer);
-      if (this.ws !== ws) return;
+      if (this.ws !== ws || this.closed) return;
       if (this.everConnected && this.attempt === 0) {
         this.log.warn({ code }, 'ARI events WebSocket closed');
         this.emit('disconnected');
@@ -259,6 +259,20 @@ export class AriClient extends EventEmitter {
 export interface AriClient {
   on(e: 'event', l: (ev: AriEvent, known: boolean) => void): this;
   on(e: 'connected' | 'reconnected' | 'disconnected' | 'open', l: () => void): this;
+}
+
+/**
+ * swagger-client prints warnings with console.log (e.g. on Asterisk's Swagger 1.1 documents),
+ * which would corrupt stdout of commands such as `call --json`: send them to the log instead.
+ */
+async function quietConsole<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
+  const orig = console.log;
+  console.log = (...args: unknown[]) => log.debug({ args: args.map(String) }, 'ari-client console output');
+  try {
+    return await fn();
+  } finally {
+    console.log = orig;
+  }
 }
 
 function normaliseBase(url: string): string {

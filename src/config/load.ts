@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { AppConfig } from './schema.ts';
 import { ENV_KEYS } from './service.ts';
+import { readDataSettings, SettingsError } from '../store/config.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -63,8 +64,16 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
 
 export function validate(input: unknown, source: string, env: NodeJS.ProcessEnv = {}): AppConfig {
   const r = AppConfig.safeParse(input, { reportInput: true });
-  if (r.success) return r.data;
-  throw new ConfigError(r.error.issues.map((i) => describeIssue(i, source, env)));
+  const problems = r.success ? [] : r.error.issues.map((i) => describeIssue(i, source, env));
+  let data: AppConfig['data'] | undefined;
+  try {
+    data = readDataSettings(env, (input as { data?: unknown } | null)?.data ?? {});
+  } catch (e) {
+    if (e instanceof SettingsError) problems.push(...e.problems.map((p) => `${source} / environment: data: ${p}`));
+    else throw e;
+  }
+  if (problems.length || !r.success || !data) throw new ConfigError(problems);
+  return { ...r.data, data };
 }
 
 function describeIssue(i: z.core.$ZodIssue, source: string, env: NodeJS.ProcessEnv): string {

@@ -1,12 +1,20 @@
 /**
- * The whole configuration: one zod schema composed of each part's own schema.
+ * The whole configuration: one zod schema composed of each part's own schema. Sections of the
+ * config file: service, routing, flow, policy, data (see README "Configuration").
  */
 import { z } from 'zod';
+import { FlowConfig } from '../flow/config.ts';
+import { PolicyConfig } from '../policy/config.ts';
+import type { DataSettings } from '../store/config.ts';
 import { RoutingConfig } from './routing.ts';
 import { ServiceConfig } from './service.ts';
 
 export const AppConfig = z.object({
   service: ServiceConfig.prefault({}),
   routing: RoutingConfig,
+  flow: FlowConfig.prefault({}),
+  policy: PolicyConfig.prefault({}),
+  /** validated by readDataSettings (src/store/config.ts), which also reads its environment variables */
+  data: z.record(z.string(), z.unknown()).default({}),
 });
-export type AppConfig = z.infer<typeof AppConfig>;
+export type AppConfig = Omit<z.infer<typeof AppConfig>, 'data'> & { data: DataSettings };

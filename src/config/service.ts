@@ -42,9 +42,8 @@ export const ServiceConfig = z.object({
   prompts: z
     .object({
       dir: z.string().default('prompts'),
+      /** Asterisk plays `sound:ivr-1699/<name>` from sounds/<language>/ivr-1699/ */
       language: z.string().default('fa'),
-      /** Asterisk plays `sound:<mediaPrefix>/<name>` from sounds/<language>/<mediaPrefix>/ */
-      mediaPrefix: z.string().default('ivr-1699'),
     })
     .prefault({}),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

@@ -1,0 +1,164 @@
+/**
+ * The composition root: from a validated configuration, builds and starts everything one process
+ * runs — the built-in switch when no ARI_URL is set, the store (or Quantum over HTTP), the SMS
+ * sender, the policy engine, the call flow and the service — and stops it all again.
+ * `serve`, `call` (in-process), `bench` and the integration tests all start through here.
+ */
+import { resolve } from 'node:path';
+import type { AppConfig } from '../config/schema.ts';
+import type { Store } from '../domain/data-file.ts';
+import { createCallMachine } from '../flow/call-machine.ts';
+import type { FlowConfig } from '../flow/config.ts';
+import type { Logger } from '../log/logger.ts';
+import { decide, questionsFor } from '../policy/index.ts';
+import { loadWorkingCalendar } from '../policy/load.ts';
+import { createQuantumClient } from '../quantum/http.ts';
+import { formatStoresSms } from '../sms/format.ts';
+import { createSmsSender } from '../sms/index.ts';
+import { compose, toMedia, SOUND_FOLDER } from '../speech/compose.ts';
+import { ChequesWatcher } from '../store/cheques-xlsx.ts';
+import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
+import { importDataFile } from '../store/import.ts';
+import { FailedLookups } from '../store/lookups.ts';
+import { EmbeddedOrderData } from '../store/order-data.ts';
+import { RequestOutbox } from '../store/outbox.ts';
+import { SqliteRequestRegistry } from '../store/requests.ts';
+import { startSwitch, type BuiltinSwitch } from '../switch/index.ts';
+import type { CallServices } from './actors.ts';
+import { clockAt } from './clock.ts';
+import { startService, type RunningService } from './service.ts';
+
+export { PROJECT_ROOT };
+
+export interface StackOptions {
+  config: AppConfig;
+  logger: Logger;
+  /** load this data file into a fresh in-memory store (call --data); default: the configured store */
+  dataFile?: string;
+  /** use an in-memory store seeded with the demo data (tests, bench) */
+  memoryStore?: boolean;
+  /** the clock starts at this ISO instant (call --now) */
+  now?: string;
+  /** speeds up prompts, DTMF and the IVR's own timeouts (built-in switch only); default config */
+  timeScale?: number;
+  /** switch port (0 = any free port); default config */
+  switchPort?: number;
+  /** health/metrics port; false = none; default config */
+  httpPort?: number | false;
+  /** run the outbox and the bounced-cheques watcher (serve) */
+  background?: boolean;
+}
+
+export interface Stack {
+  ariUrl: string;
+  switch?: BuiltinSwitch;
+  service: RunningService;
+  store: IvrStore;
+  registry: SqliteRequestRegistry;
+  stop(): Promise<void>;
+}
+
+/** The IVR's own timeouts, scaled with the switch's time (a tenfold-fast switch needs tenfold-fast timeouts). */
+export function scaleFlowTimeouts(flow: FlowConfig, scale: number): FlowConfig {
+  if (scale === 1) return flow;
+  const t = flow.timeouts;
+  const s = (ms: number) => Math.max(20, Math.round(ms * scale));
+  return { ...flow, timeouts: { ...t, firstDigitMs: s(t.firstDigitMs), interDigitMs: s(t.interDigitMs), menuMs: s(t.menuMs) } };
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const cfg = o.config;
+  const log = o.logger;
+  const svcCfg = cfg.service;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log.warn({ err: e }, 'error while stopping'));
+  };
+  try {
+    // 1. Asterisk, or the built-in switch
+    let ariUrl = svcCfg.ari.url;
+    let sw: BuiltinSwitch | undefined;
+    const timeScale = ariUrl ? 1 : (o.timeScale ?? svcCfg.switch.timeScale);
+    if (!ariUrl) {
+      sw = await startSwitch({
+        port: o.switchPort ?? svcCfg.switch.port,
+        host: svcCfg.switch.host,
+        username: svcCfg.ari.username,
+        password: svcCfg.ari.password,
+        timeScale,
+        sounds: { [SOUND_FOLDER]: resolve(PROJECT_ROOT, svcCfg.prompts.dir) },
+        entryContext: svcCfg.entry.context,
+        entryExtension: svcCfg.entry.extension,
+        ivrApp: svcCfg.ari.app,
+        language: svcCfg.prompts.language,
+        agentsContext: cfg.routing.agentsContext,
+        failoverExtension: cfg.routing.skills.general!.extension,
+        logger: log.child({ component: 'switch' }),
+      });
+      cleanups.push(() => sw!.stop());
+      ariUrl = sw.url;
+      log.info({ url: sw.url, timeScale }, 'built-in switch listening (no ARI_URL set)');
+    }
+
+    // 2. data: the store (always: it keeps the IVR's own records) and where order data comes from
+    let store: IvrStore;
+    if (o.dataFile) {
+      store = openStore(':memory:');
+      importDataFile(store, o.dataFile);
+    } else if (o.memoryStore) {
+      store = openStore(':memory:', { seedIfEmpty: DEMO_DATA_PATH });
+    } else {
+      const d = cfg.data.store;
+      store = openStore(resolve(PROJECT_ROOT, d.dbPath), { synchronous: d.synchronous, ...(d.seedDemo ? { seedIfEmpty: DEMO_DATA_PATH } : {}), logger: log });
+    }
+    cleanups.push(() => store.close());
+    const quantum = createQuantumClient(cfg.data.quantum, { installationId: store.installationId, logger: log.child({ component: 'quantum' }) });
+    const orderData = quantum ?? new EmbeddedOrderData(store);
+    const registry = new SqliteRequestRegistry(store, { prefix: cfg.data.store.requestPrefix });
+    const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }));
+    if (o.background && quantum) {
+      const outbox = new RequestOutbox(store, { sink: quantum, pollMs: cfg.data.outbox.pollMs, maxAttempts: cfg.data.outbox.maxAttempts, backoffBaseMs: cfg.data.outbox.backoffBaseMs, backoffMaxMs: cfg.data.outbox.backoffMaxMs, logger: log.child({ component: 'outbox' }) });
+      outbox.start();
+      cleanups.push(() => outbox.stop());
+    }
+    if (o.background && cfg.data.cheques.xlsxPath) {
+      const watcher = new ChequesWatcher(store, { path: resolve(PROJECT_ROOT, cfg.data.cheques.xlsxPath), cron: cfg.data.cheques.cron, logger: log.child({ component: 'cheques' }) });
+      await watcher.start();
+      cleanups.push(() => watcher.stop());
+    }
+    const failed = new FailedLookups(store, { maxFailures: cfg.data.lookupLimit.maxFailures, windowMs: cfg.data.lookupLimit.windowMinutes * 60_000 });
+
+    // 3. rules and flow
+    const calendar = loadWorkingCalendar(cfg.policy);
+    const clock = clockAt(o.now);
+    const machine = createCallMachine(scaleFlowTimeouts(cfg.flow, timeScale));
+    const services: CallServices = {
+      routing: cfg.routing,
+      language: svcCfg.prompts.language,
+      media: (items) => toMedia(compose(items)),
+      orderData,
+      registry,
+      sms,
+      storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
+      questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),
+      decide: (topic, facts, now) => decide(topic, facts, now, cfg.policy, calendar),
+      guard: { allowed: (n) => !failed.isLimited(n), failed: (n) => void failed.record(n) },
+      clock,
+    };
+
+    // 4. the service
+    const httpPort = o.httpPort === undefined ? svcCfg.http.port : o.httpPort;
+    const service = await startService({
+      ari: { url: ariUrl, username: svcCfg.ari.username, password: svcCfg.ari.password, app: svcCfg.ari.app, connectTimeoutMs: svcCfg.ari.connectTimeoutMs, requestTimeoutMs: svcCfg.ari.requestTimeoutMs },
+      machine,
+      services,
+      logger: log,
+      ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort } }),
+    });
+    cleanups.push(() => service.stop());
+    return { ariUrl, switch: sw, service, store, registry, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

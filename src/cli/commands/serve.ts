@@ -1,0 +1,61 @@
+/**
+ * `ivr-1699 serve` (also `npm start`): runs the service. With ARI_URL it connects to that
+ * Asterisk; without it, it starts the built-in switch on loopback and connects to that.
+ */
+import { parseArgs } from 'node:util';
+import { startStack } from '../../app/stack.ts';
+import { ConfigError, loadConfig } from '../../config/load.ts';
+import { createLogger, setLogger } from '../../log/logger.ts';
+import { UsageError } from '../usage-error.ts';
+import { installProcessGuards } from '../process-guards.ts';
+
+export const summary = 'run the IVR service (built-in switch when ARI_URL is not set)';
+
+const HELP = `usage: ivr-1699 serve [--config FILE]
+
+Runs the IVR. Environment: ARI_URL (unset: built-in switch on SWITCH_PORT, default 8088),
+ARI_USERNAME, ARI_PASSWORD, ARI_APP, HTTP_PORT (health/metrics, default 9100), LOG_LEVEL,
+IVR_CONFIG (config file). See README "Configuration".`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(values.config ? { file: values.config } : {});
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ivr-1699 serve: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const logger = createLogger({ level: config.service.log.level });
+  setLogger(logger);
+  installProcessGuards(logger);
+  const stack = await startStack({ config, logger, background: true });
+  logger.info({ ari: stack.ariUrl, app: config.service.ari.app, entry: `${config.service.entry.extension}@${config.service.entry.context}` }, 'ivr-1699 is running');
+  if (stack.switch) {
+    process.stderr.write(
+      `ivr-1699: built-in switch at ${stack.ariUrl} (ARI user ${config.service.ari.username}); place a test call with\n` +
+        `  npx ivr-1699 call --ari-url ${stack.ariUrl} --keys "0" --json\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      logger.info({ signal: sig }, 'stopping');
+      void stack.stop().then(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
