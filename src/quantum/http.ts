@@ -158,7 +158,13 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
 
   /** GET; null on 404 */
   private get(path: string): Promise<unknown | null> {
-    return this.call('GET', path, undefined, undefined).then((r) => (r.status === 404 ? null : r.body));
+    return this.call('GET', path, undefined, undefined).then(
+      (r) => (r.status === 404 ? null : r.body),
+      (e: unknown) => {
+        if (e instanceof HttpRefusal) throw new UnavailableError(`Quantum refused GET ${redactPath(path.split('?')[0]!)}: HTTP ${e.status}`);
+        throw e;
+      },
+    );
   }
 
   private post(path: string, body: unknown, idempotencyKey: string): Promise<unknown> {

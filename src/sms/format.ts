@@ -5,8 +5,9 @@
  * split in parts of 67 (each part carries a concatenation header). Texts of only GSM-7 characters
  * fit 160 / 153. The stores message lists whole stores in the order given until the next store
  * would need more than `maxParts` parts; the stores left out are counted in a last line
- * ("و ۳ فروشگاه دیگر"). A store never goes out cut in the middle, except when not even the first
- * store fits in its short form (name and phone), which only a very small maxParts can cause.
+ * ("و ۳ فروشگاه دیگر"). A store never goes out cut in the middle: when not even the first store
+ * fits whole, it goes in its short form (name and phone), and the "more" line is dropped if need be;
+ * only a name too long for the parts allowed is cut.
  */
 import type { Store } from '../domain/data-file.ts';
 import { toPersianDigits } from '../store/normalize.ts';
@@ -80,14 +81,20 @@ export function formatStoresSms(stores: readonly Store[], maxParts: number): Sto
     break;
   }
   if (included === 0 && stores.length > 0) {
-    // not even one full store fits: the first one in its short form, cut to fit as a last resort
-    let line = storeLine(0, stores[0]!, true);
-    const tail = stores.length > 1 ? `\n${moreLine(stores.length - 1)}` : '';
-    while (line.length > 4 && !fits(`${HEADER}\n${line}${tail}`)) line = line.slice(0, -1);
-    lines.push(line);
-    included = 1;
+    // not even one full store fits: the first one in its short form (name and phone), without the
+    // "and N more" line if need be, its name cut only as a last resort
+    const short = storeLine(0, stores[0]!, true);
+    const tail = stores.length > 1 ? moreLine(stores.length - 1) : '';
+    if (tail && fits([HEADER, short, tail].join('\n'))) return finish([HEADER, short, tail], 1);
+    let line = short;
+    while (line.length > 4 && !fits(`${HEADER}\n${line}`)) line = line.slice(0, -1);
+    return finish([HEADER, line], 1);
   }
   if (included < stores.length) lines.push(moreLine(stores.length - included));
+  return finish(lines, included);
+}
+
+function finish(lines: string[], included: number): StoresSms {
   const text = lines.join('\n');
   return { text, parts: countSms(text).parts, included };
 }

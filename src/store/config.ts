@@ -8,7 +8,12 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_DB_PATH } from './db.ts';
 
-const ms = (min: number, max: number) => z.number().int().min(min).max(max);
+/** a whole number within [min, max], with a message an admin can act on */
+const int = (min: number, max: number) => {
+  const msg = `must be a whole number from ${min} to ${max}`;
+  return z.number({ message: msg }).int(msg).min(min, msg).max(max, msg);
+};
+const ms = int;
 
 export const StoreSettings = z.object({
   /** SQLite file; `:memory:` for tests */
@@ -40,10 +45,10 @@ export const QuantumSettings = z.object({
   /** per-attempt timeout */
   timeoutMs: ms(100, 60_000).default(2000),
   /** extra tries of a read (and of a write with its idempotency key) after a timeout / 5xx / network error */
-  retries: z.number().int().min(0).max(5).default(2),
+  retries: int(0, 5).default(2),
   retryBackoffMs: ms(0, 10_000).default(200),
   /** consecutive failed calls that open the circuit breaker */
-  breakerFailures: z.number().int().min(1).max(100).default(5),
+  breakerFailures: int(1, 100).default(5),
   /** how long the breaker stays open before one trial call (half-open) */
   breakerOpenMs: ms(100, 600_000).default(30_000),
 });
@@ -56,14 +61,14 @@ export const SmsSettings = z.object({
   /** sender line number */
   sender: z.string().regex(/^\d{4,20}$/, 'must be the sender line number (digits)').optional(),
   /** most SMS parts of the nearest-stores message (UCS-2: 70 chars alone, 67 per part when concatenated) */
-  maxParts: z.number().int().min(1).max(10).default(4),
+  maxParts: int(1, 10).default(5),
   timeoutMs: ms(100, 60_000).default(5000),
 });
 export type SmsSettings = z.infer<typeof SmsSettings>;
 
 export const OutboxSettings = z.object({
   pollMs: ms(100, 3_600_000).default(5000),
-  maxAttempts: z.number().int().min(1).max(100).default(12),
+  maxAttempts: int(1, 100).default(12),
   backoffBaseMs: ms(10, 3_600_000).default(2000),
   backoffMaxMs: ms(10, 86_400_000).default(30 * 60_000),
 });
@@ -71,8 +76,8 @@ export type OutboxSettings = z.infer<typeof OutboxSettings>;
 
 export const LookupLimitSettings = z.object({
   /** failed national-ID/order-number pairs allowed per calling number within the window */
-  maxFailures: z.number().int().min(1).max(100).default(5),
-  windowMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+  maxFailures: int(1, 100).default(5),
+  windowMinutes: int(1, 7 * 24 * 60).default(60),
 });
 export type LookupLimitSettings = z.infer<typeof LookupLimitSettings>;
 
