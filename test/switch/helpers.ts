@@ -2,6 +2,7 @@
  * Test helpers for the switch: a real ari-client connection, raw HTTP, and waiting.
  */
 import { createRequire } from 'node:module';
+import WebSocket from 'ws';
 
 const require = createRequire(import.meta.url);
 
@@ -86,4 +87,49 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, what: ()
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await sleep(2);
   }
+}
+
+
+/** A raw events WebSocket for one or more apps, collecting every event. */
+export interface EventTap {
+  events: Json[];
+  ws: WebSocket;
+  /** events of one type (optionally on a channel whose name ends with `half`) */
+  of(type: string, half?: ';1' | ';2'): Json[];
+  /** waits until an event matching `pred` exists; resolves with it */
+  next(pred: (e: Json) => boolean, timeoutMs?: number): Promise<Json>;
+  close(): Promise<void>;
+}
+
+export function tap(base: string, apps: string, opts: { auth?: string; subscribeAll?: boolean } = {}): Promise<EventTap> {
+  const url = new URL(`${base.replace('http', 'ws')}/ari/events`);
+  url.searchParams.set('app', apps);
+  url.searchParams.set('api_key', opts.auth ?? 'asterisk:asterisk');
+  if (opts.subscribeAll) url.searchParams.set('subscribeAll', 'true');
+  const ws = new WebSocket(url);
+  const events: Json[] = [];
+  ws.on('message', (m) => events.push(JSON.parse(String(m)) as Json));
+  const t: EventTap = {
+    events,
+    ws,
+    of: (type, half) =>
+      events.filter((e) => e.type === type && (half === undefined || String((e.channel as Json | undefined)?.name ?? '').endsWith(half))),
+    next: async (pred, timeoutMs = 3000) => {
+      await waitUntil(() => events.some(pred), timeoutMs, () => `an event; got ${events.map((e) => e.type).join(', ')}`);
+      return events.find(pred) as Json;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        if (ws.readyState === ws.CLOSED) r();
+        else {
+          ws.once('close', () => r());
+          ws.close();
+        }
+      }),
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(t));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
+  });
 }
