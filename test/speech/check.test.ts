@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPrompts } from '../../src/speech/check.ts';
 import { PROMPTS_DIR, hasSox, pcmBytes, tempPrompts, tone, wavBytes, writePromptAudio } from './helpers.ts';
@@ -11,11 +11,29 @@ afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of the project's prompts folder to break things in. */
+/**
+ * A copy of the project's prompts folder to break things in: audio files are hard links where the
+ * file system allows (fast; a test removes a link before writing there), text files are copies.
+ */
 function repoCopy(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'ivr-1699-check-')), 'fa');
-  cpSync(PROMPTS_DIR, dir, { recursive: true });
-  temps.push(dir);
+  temps.push(dirname(dir));
+  const walk = (from: string, to: string): void => {
+    mkdirSync(to, { recursive: true });
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      const a = join(from, e.name);
+      const b = join(to, e.name);
+      if (e.isDirectory()) walk(a, b);
+      else if (/\.(wav|ulaw|alaw|sln16)$/.test(e.name)) {
+        try {
+          linkSync(a, b);
+        } catch {
+          copyFileSync(a, b);
+        }
+      } else copyFileSync(a, b);
+    }
+  };
+  walk(PROMPTS_DIR, dir);
   return dir;
 }
 
@@ -41,6 +59,7 @@ describe('checkPrompts', () => {
   it.skipIf(!hasSox)('fails naming the file on a 44.1 kHz stereo recording (made with sox)', () => {
     const dir = repoCopy();
     const file = join(dir, 'welcome.wav');
+    rmSync(file); // a hard link to the project's file: never write through it
     const r = spawnSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', file, 'synth', '0.5', 'sine', '440', 'gain', '-6']);
     expect(r.status, String(r.stderr)).toBe(0);
     const problems = checkPrompts({ dir });
