@@ -95,12 +95,14 @@ export class KavenegarSmsSender implements SmsSender {
     const entry = json?.entries?.[0];
     const status = entry?.status !== undefined ? mapKavenegarStatus(entry.status) : 'queued';
     const gatewayId = entry?.messageid !== undefined ? String(entry.messageid) : undefined;
-    const id = this.record(to, text, status, gatewayId) ?? gatewayId ?? '';
-    return { id: gatewayId ?? id, status };
+    const localId = this.record(to, text, status, gatewayId);
+    // the gateway's message id when it gave one (what its delivery reports refer to), else ours
+    return { id: gatewayId ?? localId, status };
   }
 
+  /** writes the SMS log (when a store is given); returns the local id, or '' without a store */
   private record(to: string, text: string, status: SmsStatus, gatewayId?: string, error?: string): string {
-    if (!this.opts.store) return gatewayId ?? '';
+    if (!this.opts.store) return '';
     return recordSms(this.opts.store, {
       receptor: to,
       text,

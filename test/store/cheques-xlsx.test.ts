@@ -56,6 +56,16 @@ describe('bounced cheques from .xlsx', () => {
     ]);
   });
 
+  it('the template shipped for the finance unit (data/bounced-cheques.sample.xlsx) reads cleanly and matches the demo data', async () => {
+    const { fileURLToPath } = await import('node:url');
+    const { readFileSync } = await import('node:fs');
+    const r = await readChequesXlsx(fileURLToPath(new URL('../../data/bounced-cheques.sample.xlsx', import.meta.url)));
+    expect(r.problems).toEqual([]);
+    const demo = JSON.parse(readFileSync(new URL('../../data/demo.json', import.meta.url), 'utf8')) as { bouncedCheques: object[] };
+    const key = (c: object) => JSON.stringify(Object.entries(c).sort());
+    expect(r.cheques.map(key).sort()).toEqual(demo.bouncedCheques.map(key).sort());
+  });
+
   it('matches English headers in any order', () => {
     const r = parseChequeRows([
       ['Bounce date', 'Amount', 'National ID', 'Cheque number'],
