@@ -3,6 +3,9 @@
  * exponential backoff (and jitter) between tries, and marks each `delivered` or, after the last
  * try or a permanent refusal, `failed` (an admin can put failed ones back: `requests retry`).
  *
+ * A transient failure ends the round, so an outage does not use up the tries of every pending
+ * request at once.
+ *
  * Delivery is at-least-once: a process killed between Quantum's answer and the local commit
  * delivers that request again after restart, with the same idempotency key
  * (`<installation id>:<request number>`) so Quantum keeps one.
@@ -168,6 +171,9 @@ export class RequestOutbox {
           markRetry.run(n, Math.round(this.now() + delay + jitter), msg, row.seq);
           out.retrying++;
           this.log?.warn({ request: req.number, attempts: n, retryInMs: Math.round(delay + jitter), error: msg }, 'request delivery to Quantum failed, will retry');
+          // Quantum is probably down for every request: end the round instead of spending the
+          // others' tries (they go next round; this one waits for its backoff)
+          break;
         }
       }
     }

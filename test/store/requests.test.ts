@@ -172,3 +172,27 @@ describe('FailedLookups', () => {
     expect(fl.prune()).toBe(1);
   });
 });
+
+describe('RequestOutbox during an outage', () => {
+  it('a transient failure ends the round: the other requests keep their tries', async () => {
+    store = openStore(':memory:');
+    const reg = new SqliteRequestRegistry(store);
+    for (const c of ['a', 'b', 'c']) await reg.register(req(c));
+    let down = true;
+    const got: string[] = [];
+    const ob = new RequestOutbox(store, {
+      sink: {
+        async deliver(r) {
+          if (down) throw new Error('HTTP 503');
+          got.push(r.number);
+        },
+      },
+      backoffBaseMs: 0,
+    });
+    expect(await ob.runOnce()).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+    expect(reg.list().map((r) => r.attempts)).toEqual([0, 0, 1]); // newest first
+    down = false;
+    expect(await ob.drain()).toMatchObject({ delivered: 3, failed: 0 });
+    expect(got).toEqual(['R-000001', 'R-000002', 'R-000003']);
+  });
+});
