@@ -1,0 +1,209 @@
+/**
+ * `PostgresRequestRegistry`: the request register of the cluster (docker/cluster), shared by every
+ * IVR service through one PostgreSQL (`IVR_DB_URL=postgres://…`). Same contract and semantics as
+ * `SqliteRequestRegistry` (src/store/requests.ts):
+ *
+ * - register() resolves only after the row is committed (each statement is its own transaction;
+ *   PostgreSQL's default synchronous_commit=on flushes the WAL before the commit returns).
+ * - Idempotent per (callId, topic): UNIQUE constraint + INSERT … ON CONFLICT DO NOTHING, so a retry,
+ *   or the same call handled again after a failover, gets the first registration and its number.
+ *   Two services registering the same (callId, topic) at once get the same row.
+ * - Numbers `<prefix>-<serial>` (R-000123) from a sequence: unique across every service of the
+ *   cluster, never reused. A sequence value taken by an INSERT that hits the conflict is not given
+ *   back, so serials can have gaps; they are unique, not dense.
+ * - New requests start `pending`, in the same columns the SQLite outbox uses.
+ *
+ * The table is created on first use (`migrate()`, idempotent, under an advisory lock so that two
+ * services starting together do not race).
+ */
+import pg from 'pg';
+import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
+import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
+import { formatRequestNumber } from './requests.ts';
+
+export interface PostgresRegistryOptions {
+  /** letters before the dash of a request number; default `R` */
+  prefix?: string;
+  now?: () => Date;
+  /** called after each new (not repeated) registration */
+  onRegistered?: (r: RegisteredRequest) => void;
+  /** table name; default `ivr_requests` */
+  table?: string;
+}
+
+interface Row {
+  seq: string; // bigint comes back as a string
+  prefix: string;
+  call_id: string;
+  topic: string;
+  type: string;
+  unit: string;
+  national_id: string | null;
+  order_number: string | null;
+  caller_number: string | null;
+  rule: string | null;
+  outcome: string | null;
+  details: Record<string, unknown> | null;
+  created_at: string;
+  status: RegisteredRequest['status'];
+}
+
+/** Any object with pg's `query` (a Pool, a Client): tests and callers may pass their own. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+function toRequest(r: Row): RegisteredRequest {
+  const out: RegisteredRequest = {
+    number: formatRequestNumber(r.prefix, Number(r.seq)),
+    callId: r.call_id,
+    topic: r.topic,
+    type: r.type as RequestType,
+    unit: r.unit as RequestUnit,
+    createdAt: r.created_at,
+    status: r.status,
+  };
+  if (r.national_id !== null) out.nationalId = r.national_id;
+  if (r.order_number !== null) out.orderNumber = r.order_number;
+  if (r.caller_number !== null) out.callerNumber = r.caller_number;
+  if (r.rule !== null) out.rule = r.rule;
+  if (r.outcome !== null) out.outcome = r.outcome;
+  if (r.details !== null) out.details = r.details;
+  return out;
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs. */
+export function redactDbUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+export class PostgresRequestRegistry implements RequestRegistry {
+  readonly prefix: string;
+  private readonly table: string;
+  private readonly now: () => Date;
+  private readonly onRegistered: ((r: RegisteredRequest) => void) | undefined;
+  private migrated: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    opts: PostgresRegistryOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'R';
+    if (!/^[A-Z]{1,3}$/.test(this.prefix)) throw new Error(`request number prefix must be 1–3 capital letters (got "${this.prefix}")`);
+    this.table = opts.table ?? 'ivr_requests';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.table)) throw new Error(`table name must be a lowercase SQL identifier (got "${this.table}")`);
+    this.now = opts.now ?? (() => new Date());
+    this.onRegistered = opts.onRegistered;
+  }
+
+  /**
+   * Connects a pool to `url` (IVR_DB_URL), creates the table if needed, and returns the registry
+   * with a `close()` for the pool. A bad URL or an unreachable server is an error naming the URL
+   * (password hidden).
+   */
+  static async connect(url: string, opts: PostgresRegistryOptions & { poolSize?: number } = {}): Promise<PostgresRequestRegistry & { close(): Promise<void> }> {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new Error(`IVR_DB_URL must be a postgres:// URL such as postgres://ivr:<password>@postgres:5432/ivr (got "${redactDbUrl(url)}")`);
+    }
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 5 });
+    const registry = new PostgresRequestRegistry(pool, opts);
+    try {
+      await registry.migrate();
+    } catch (e) {
+      await pool.end();
+      throw new Error(`cannot use the request database ${redactDbUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return Object.assign(registry, { close: () => pool.end() });
+  }
+
+  /** Creates the table and its indexes when missing. Safe to call from several services at once. */
+  migrate(): Promise<void> {
+    this.migrated ??= (async () => {
+      const t = this.table;
+      // one statement list, run as a single implicit transaction; the advisory lock serialises
+      // concurrent starts (CREATE … IF NOT EXISTS alone can still collide on the catalogue)
+      await this.db.query(`
+        SELECT pg_advisory_xact_lock(hashtext('${t}'));
+        CREATE TABLE IF NOT EXISTS ${t} (
+          seq BIGSERIAL PRIMARY KEY,
+          prefix TEXT NOT NULL,
+          call_id TEXT NOT NULL,
+          topic TEXT NOT NULL,
+          type TEXT NOT NULL,
+          unit TEXT NOT NULL,
+          national_id TEXT,
+          order_number TEXT,
+          caller_number TEXT,
+          rule TEXT,
+          outcome TEXT,
+          details JSONB,
+          created_at TEXT NOT NULL,
+          status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at BIGINT NOT NULL DEFAULT 0,
+          last_error TEXT,
+          delivered_at TEXT,
+          UNIQUE (call_id, topic)
+        );
+        CREATE INDEX IF NOT EXISTS ${t}_pending ON ${t} (status, next_attempt_at);
+        CREATE INDEX IF NOT EXISTS ${t}_by_customer ON ${t} (national_id, order_number);
+      `);
+    })();
+    this.migrated.catch(() => {
+      this.migrated = null; // let a later call try again
+    });
+    return this.migrated;
+  }
+
+  async register(r: NewRequest): Promise<RegisteredRequest> {
+    if (!r.callId) throw new Error('request callId is empty');
+    if (!r.topic) throw new Error('request topic is empty');
+    await this.migrate();
+    const cols = `seq, prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at, status`;
+    const inserted = await this.db.query<Row>(
+      `INSERT INTO ${this.table} (prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (call_id, topic) DO NOTHING
+       RETURNING ${cols}`,
+      [
+        this.prefix,
+        r.callId,
+        r.topic,
+        r.type,
+        r.unit,
+        r.nationalId ?? null,
+        r.orderNumber ?? null,
+        r.callerNumber ?? null,
+        r.rule ?? null,
+        r.outcome ?? null,
+        r.details === undefined ? null : JSON.stringify(r.details),
+        this.now().toISOString(),
+      ],
+    );
+    const row = inserted.rows[0];
+    if (row) {
+      const stored = toRequest(row);
+      this.onRegistered?.(stored);
+      return stored;
+    }
+    // the conflict: this (callId, topic) was registered before (by this or another service)
+    const existing = await this.db.query<Row>(`SELECT ${cols} FROM ${this.table} WHERE call_id = $1 AND topic = $2`, [r.callId, r.topic]);
+    const first = existing.rows[0];
+    if (!first) throw new Error(`request (${r.callId}, ${r.topic}) conflicted but cannot be read back`);
+    return toRequest(first);
+  }
+
+  async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
+    await this.migrate();
+    const res =
+      orderNumber === undefined
+        ? await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 ORDER BY seq`, [nationalId])
+        : await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 AND order_number = $2 ORDER BY seq`, [nationalId, orderNumber]);
+    return res.rows.map((row) => {
+      const r = toRequest(row);
+      const e: EarlierRequest = { number: r.number, type: r.type, unit: r.unit, topic: r.topic, createdAt: r.createdAt, status: r.status };
+      if (r.orderNumber !== undefined) e.orderNumber = r.orderNumber;
+      return e;
+    });
+  }
+}
