@@ -16,7 +16,9 @@
  * - every endpoint named by Dial(PJSIP/x) or a queue `member => PJSIP/x` is a pjsip.conf endpoint,
  *   and every endpoint's context, aors, auth and transport exist;
  * - every queue's musicclass is a musiconhold.conf class; every VoiceMail(box@context) mailbox
- *   exists in voicemail.conf.
+ *   exists in voicemail.conf;
+ * - with `autoload = no` in modules.conf, the module of every application and function the
+ *   dialplan uses (of those it knows) is loaded.
  */
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -237,6 +239,8 @@ export function checkDialplan(opts: CheckDialplanOptions): string[] {
     }
   }
 
+  checkModules(dir, steps, report);
+
   // VoiceMail(box@context) mailboxes.
   for (const step of steps) {
     if (step.app.toLowerCase() !== 'voicemail') continue;
@@ -253,6 +257,74 @@ export function checkDialplan(opts: CheckDialplanOptions): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Applications and functions the dialplan may use, and the module that provides each. Those not
+ * listed are either built into the PBX core (NoOp, Set, Goto, GotoIf, Answer, Hangup, Wait, …) or
+ * unknown to this table (not checked).
+ */
+const APP_MODULES: Record<string, string> = {
+  queue: 'app_queue.so',
+  addqueuemember: 'app_queue.so',
+  removequeuemember: 'app_queue.so',
+  pausequeuemember: 'app_queue.so',
+  dial: 'app_dial.so',
+  playback: 'app_playback.so',
+  voicemail: 'app_voicemail.so',
+  voicemailmain: 'app_voicemail.so',
+  echo: 'app_echo.so',
+  gosub: 'app_stack.so',
+  gosubif: 'app_stack.so',
+  return: 'app_stack.so',
+  execif: 'app_exec.so',
+  exec: 'app_exec.so',
+  verbose: 'app_verbose.so',
+  log: 'app_verbose.so',
+  stasis: 'app_stasis.so',
+  read: 'app_read.so',
+  mixmonitor: 'app_mixmonitor.so',
+  senddtmf: 'app_senddtmf.so',
+  record: 'app_record.so',
+};
+const FUNCTION_MODULES: Record<string, string> = {
+  CALLERID: 'func_callerid.so',
+  CONNECTEDLINE: 'func_callerid.so',
+  REDIRECTING: 'func_callerid.so',
+  CHANNEL: 'func_channel.so',
+  IF: 'func_logic.so',
+  ISNULL: 'func_logic.so',
+  EXISTS: 'func_logic.so',
+  PJSIP_HEADER: 'res_pjsip_header_funcs.so',
+  PJSIP_ENDPOINT: 'res_pjsip.so',
+  LEN: 'func_strings.so',
+  FILTER: 'func_strings.so',
+  CUT: 'func_cut.so',
+  DB: 'func_db.so',
+  QUEUE_MEMBER: 'app_queue.so',
+};
+
+/**
+ * With `autoload = no` in modules.conf, every application and function the dialplan uses must be
+ * in a `load`/`require` line, or Asterisk answers "application not found" in the middle of a call.
+ */
+function checkModules(dir: string, steps: DialplanStep[], report: (at: SourceLocation | null, message: string) => void): void {
+  const path = join(dir, 'modules.conf');
+  if (!existsSync(path)) return;
+  const parsed = loadConfig(path);
+  const mods = resolveTemplates(parsed).sections.find((s) => s.name === 'modules');
+  if (!mods || !/^(no|false|0)$/i.test(sectionValue(mods, 'autoload') ?? 'yes')) return;
+  const loaded = new Set(mods.entries.filter((e) => /^(load|require|preload|preload-require)$/.test(e.key)).map((e) => e.value.trim()));
+  const missing = new Map<string, { at: SourceLocation; what: string }>();
+  for (const step of steps) {
+    const appModule = APP_MODULES[step.app.toLowerCase()];
+    if (appModule && !loaded.has(appModule) && !missing.has(appModule)) missing.set(appModule, { at: step.at, what: `application ${step.app}()` });
+    for (const m of `${step.app}(${step.args})`.matchAll(/([A-Z][A-Z0-9_]*)\(/g)) {
+      const fnModule = FUNCTION_MODULES[m[1] as string];
+      if (fnModule && !loaded.has(fnModule) && !missing.has(fnModule)) missing.set(fnModule, { at: step.at, what: `function ${m[1]}()` });
+    }
+  }
+  for (const [module, use] of missing) report(use.at, `${use.what} needs ${module}, which modules.conf (autoload = no) does not load`);
 }
 
 /** Sounds the dialplan plays itself (Playback/Background args, queue announcements), with where. */

@@ -89,7 +89,8 @@ export function buildDialplan(cfg: ParsedConfig): Dialplan {
     let lastPriority = 0;
     for (const e of section.entries) {
       if (e.key === 'include') {
-        ctx.includes.push({ name: e.value.split('|')[0]?.trim() ?? e.value, at: e.at });
+        // `include => context[,timing]` (older: `context|timing`)
+        ctx.includes.push({ name: e.value.split(/[,|]/)[0]?.trim() ?? e.value, at: e.at });
         continue;
       }
       if (e.key === 'switch' || e.key === 'ignorepat') continue;

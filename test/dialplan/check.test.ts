@@ -130,6 +130,20 @@ describe('checkDialplan', () => {
     expect(problems.filter((p) => p.includes("musicclass 'ivr-1699' is not a class of musiconhold.conf"))).toHaveLength(9);
   });
 
+  it('names applications and functions whose module modules.conf does not load', () => {
+    const dir = copy();
+    edit(dir, 'modules.conf', (s) => s.replace('load = func_callerid.so\n', '').replace('load = app_stack.so\n', '').replace('load = res_pjsip_header_funcs.so\n', ''));
+    const problems = checkDialplan({ dir, routing });
+    expect(problems).toEqual([
+      expect.stringMatching(/^dialplan\/extensions\.conf:\d+: function CALLERID\(\) needs func_callerid\.so, which modules\.conf \(autoload = no\) does not load$/),
+      expect.stringMatching(/^dialplan\/extensions\.conf:\d+: application Gosub\(\) needs app_stack\.so/),
+      expect.stringMatching(/^dialplan\/extensions\.conf:\d+: function PJSIP_HEADER\(\) needs res_pjsip_header_funcs\.so/),
+    ]);
+    // with autoload = yes every module is loaded: nothing to report
+    edit(dir, 'modules.conf', (s) => s.replace('autoload = no', 'autoload = yes'));
+    expect(checkDialplan({ dir, routing })).toEqual([]);
+  });
+
   it('reports a parse error of any file with file:line, and a missing required file', () => {
     const dir = copy();
     edit(dir, 'pjsip.conf', (s) => s.replace('[transport-tcp]', '[transport-tcp'));

@@ -180,7 +180,10 @@ describe('dialplan', () => {
     expect(dp.contexts.get('in')?.hints.get('1700')).toBe('PJSIP/a');
   });
 
-  it('finds extensions through patterns and includes', () => {
+  it('finds extensions through patterns and includes (also a timed include)', () => {
+    const timed = buildDialplan(parseConfig('[a]\ninclude => b,08:00-17:00,sat-wed,*,*\n[b]\nexten => 5,1,NoOp()\n'));
+    expect(timed.contexts.get('a')?.includes.map((i) => i.name)).toEqual(['b']);
+    expect(findExtension(timed, 'a', '5')?.[0]?.app).toBe('NoOp');
     const dp = buildDialplan(parseConfig(text));
     expect(findExtension(dp, 'in', '2001')?.[0]?.app).toBe('Dial');
     expect(findExtension(dp, 'in', '3001')).toBeNull();
