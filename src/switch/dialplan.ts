@@ -1,24 +1,37 @@
 /**
- * The switch's own small dialplan (configuration of the switch, like extensions.conf):
+ * The switch's own small dialplan (configuration of the switch, like extensions.conf) and a
+ * tiny interpreter that runs it on a channel, sending ChannelDialplan / ChannelVarset events
+ * as Asterisk does. Two styles:
  *
- *   [<entryContext>]                       ; default ivr-inbound
- *   exten => 1699,1,Set(CHANNEL(language)=fa)
- *    same => n,Stasis(<ivrApp>,inbound)     ; fails at once when the app has no WebSocket
+ * 'project' (default) mirrors dialplan/extensions.conf:
+ *   [<entryContext>]                     ; default ivr-inbound
+ *   exten => 1699,1,NoOp(1699 call from ${CALLERID(num)} on ${CHANNEL(name)})
+ *    same => n,Set(CHANNEL(language)=fa)
+ *    same => n,Stasis(<ivrApp>,inbound)   ; fails at once (STASISSTATUS=FAILED) when the app has no WebSocket
+ *    same => n,Verbose(1,IVR unavailable for …: STASISSTATUS=${STASISSTATUS} - to the general queue)
+ *    same => n,Set(__IVR_SKILL=<failoverExtension>)
+ *    same => n,Set(__IVR_OUTCOME=ivr-unavailable)
+ *    same => n,Goto(<agentsContext>,<failoverExtension>,1)      ; failoverExtension null: Hangup()
+ *   [<agentsContext>]                    ; default agents; any skill as extension
+ *   exten => <skill>,1,NoOp(queue ${EXTEN} topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME})
+ *    same => n,Answer()
+ *    same => n,Queue(${EXTEN},,,,<queueHoldMs/1000>)   ; "waits in the queue", then
+ *    same => n,Hangup()
+ *
+ * 'recorded' mirrors the dialplan of the Asterisk the ARI traces were recorded on:
+ *   exten => 1699,1,Set(CHANNEL(language)=<language>)
+ *    same => n,Stasis(<ivrApp>,inbound)
  *    same => n,NoOp(STASISSTATUS=${STASISSTATUS})
- *    same => n,GotoIf($["${STASISSTATUS}" = "FAILED"]?<agentsContext>,<failoverExtension>,1)
+ *    same => n,Hangup()
+ *   [<agentsContext>] exten => <skill>,1,NoOp(queue ${EXTEN} nid=${IVR_NATIONAL_ID})
+ *    same => n,Wait(<queueHoldMs/1000>)
  *    same => n,Hangup()
  *
- *   [<agentsContext>]                      ; default agents; one extension per skill
- *   exten => _[a-z0-9-]+,1,NoOp(queue ${EXTEN} nid=${IVR_NATIONAL_ID})   ; the transfer is recorded here
- *    same => n,Wait(<queueHoldMs/1000>)     ; "waits in the queue"
- *    same => n,Hangup()
- *
- * and a tiny interpreter that runs it on a channel, sending ChannelDialplan / ChannelVarset
- * events as Asterisk does.
+ * In both, the call's arrival at <agentsContext>,<skill>,1 is recorded as a transfer.
  */
 import type { Channel } from './channels.ts';
 import type { SwitchCore } from './core.ts';
-import { enterStasis, hangupChannel } from './lifecycle.ts';
+import { answerNow, enterStasis, hangupChannel } from './lifecycle.ts';
 
 export interface DialplanTarget {
   context: string;
@@ -39,21 +52,47 @@ const SKILL_EXTEN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** The steps of `exten` in `context`, or undefined when the extension does not exist. */
 export function extensionSteps(core: SwitchCore, context: string, exten: string): Step[] | undefined {
   const o = core.opts;
+  const holdS = String(o.queueHoldMs / 1000);
   if (context === o.entryContext && exten === o.entryExtension) {
+    if (o.dialplanStyle === 'recorded') {
+      return [
+        { app: 'Set', data: `CHANNEL(language)=${o.language}` },
+        { app: 'Stasis', data: `${o.ivrApp},inbound` },
+        { app: 'NoOp', data: 'STASISSTATUS=${STASISSTATUS}' },
+        { app: 'Hangup', data: '' },
+      ];
+    }
+    const failsafe: Step[] =
+      o.failoverExtension !== null
+        ? [
+            { app: 'Verbose', data: '1,IVR unavailable for ${CALLERID(num)}: STASISSTATUS=${STASISSTATUS} - to the general queue' },
+            { app: 'Set', data: `__IVR_SKILL=${o.failoverExtension}` },
+            { app: 'Set', data: '__IVR_OUTCOME=ivr-unavailable' },
+            { app: 'Goto', data: `${o.agentsContext},${o.failoverExtension},1` },
+          ]
+        : [
+            { app: 'Verbose', data: '1,IVR unavailable for ${CALLERID(num)}: STASISSTATUS=${STASISSTATUS} - hanging up' },
+            { app: 'Hangup', data: '' },
+          ];
     return [
+      { app: 'NoOp', data: `${o.entryExtension} call from \${CALLERID(num)} on \${CHANNEL(name)}` },
       { app: 'Set', data: `CHANNEL(language)=${o.language}` },
       { app: 'Stasis', data: `${o.ivrApp},inbound` },
-      { app: 'NoOp', data: 'STASISSTATUS=${STASISSTATUS}' },
-      ...(o.failoverExtension !== null
-        ? [{ app: 'GotoIf', data: `$["\${STASISSTATUS}" = "FAILED"]?${o.agentsContext},${o.failoverExtension},1` }]
-        : []),
-      { app: 'Hangup', data: '' },
+      ...failsafe,
     ];
   }
   if (context === o.agentsContext && SKILL_EXTEN.test(exten)) {
+    if (o.dialplanStyle === 'recorded') {
+      return [
+        { app: 'NoOp', data: 'queue ${EXTEN} nid=${IVR_NATIONAL_ID}' },
+        { app: 'Wait', data: holdS },
+        { app: 'Hangup', data: '' },
+      ];
+    }
     return [
-      { app: 'NoOp', data: 'queue ${EXTEN} nid=${IVR_NATIONAL_ID}' },
-      { app: 'Wait', data: String(o.queueHoldMs / 1000) },
+      { app: 'NoOp', data: 'queue ${EXTEN} topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME}' },
+      { app: 'Answer', data: '' },
+      { app: 'Queue', data: `\${EXTEN},,,,${holdS}` },
       { app: 'Hangup', data: '' },
     ];
   }
@@ -115,6 +154,17 @@ async function exec(core: SwitchCore, ch: Channel, app: string, data: string): P
       const done = await core.clock.sleep(Number(data) * 1000, ch.hangupSignal.signal);
       return done ? { kind: 'next' } : { kind: 'end' };
     }
+    case 'Queue': {
+      // no agents here: the caller waits for the queue's timeout (5th argument, seconds)
+      const timeoutS = Number(data.split(',')[4] ?? '0');
+      const done = await core.clock.sleep(timeoutS * 1000, ch.hangupSignal.signal);
+      return done ? { kind: 'next' } : { kind: 'end' };
+    }
+    case 'Answer':
+      answerNow(core, ch);
+      return { kind: 'next' };
+    case 'Goto':
+      return { kind: 'goto', target: parseTarget(ch, data) };
     case 'Hangup':
       hangupChannel(core, ch, { requestCause: 16, soft: true, cause: 16 });
       return { kind: 'end' };

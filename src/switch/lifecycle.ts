@@ -44,6 +44,38 @@ export function enterStasis(core: SwitchCore, ch: Channel, app: string, args: st
   core.sendTo([app], 'StasisStart', { args, channel: ch.snapshot() });
 }
 
+/**
+ * Answers a channel now (inside a command or a dialplan step). Answering the ;2 half of a
+ * Local pair answers the originator's ;1 half, which then enters its Stasis app.
+ */
+export function answerNow(core: SwitchCore, ch: Channel): void {
+  if (ch.state === 'Up' || !ch.alive || ch.hangingUp) return;
+  ch.state = 'Up';
+  ch.answered = true;
+  core.channelEvent('ChannelStateChange', ch);
+  const peer = ch.peer;
+  if (ch.half === 2 && peer && peer.alive && !peer.hangingUp && !peer.answered) answerOriginator(core, peer);
+}
+
+function answerOriginator(core: SwitchCore, c1: Channel): void {
+  c1.state = 'Up';
+  c1.answered = true;
+  core.channelEvent('ChannelStateChange', c1);
+  dialEvent(core, c1, 'ANSWER', c1.dialstring);
+  const app = c1.pendingApp;
+  if (!app) return;
+  c1.setDialplan({ app_name: 'Stasis', app_data: c1.pendingAppData });
+  c1.setVar('STASISSTATUS', '');
+  core.varsetEvent(c1, 'STASISSTATUS', '');
+  if (!core.hub.isActive(app)) {
+    c1.setVar('STASISSTATUS', 'FAILED');
+    core.varsetEvent(c1, 'STASISSTATUS', 'FAILED');
+    hangupChannel(core, c1, { requestCause: 16, soft: true, cause: 16 });
+    return;
+  }
+  enterStasis(core, c1, app, c1.stasisArgs);
+}
+
 /** Dial event about `peer` (the ;1 half) to the apps of that half. */
 export function dialEvent(core: SwitchCore, peer: Channel, dialstatus: string, dialstring: string): void {
   core.sendTo(peer.subscribers(), 'Dial', { dialstatus, forward: '', dialstring, peer: peer.snapshot() });

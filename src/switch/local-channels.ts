@@ -8,7 +8,7 @@ import { Channel, type CallerId } from './channels.ts';
 import type { SwitchCore } from './core.ts';
 import { AriError, invalidState, notInStasis } from './errors.ts';
 import { runPbx, type DialplanTarget } from './dialplan.ts';
-import { dialEvent, enterStasis, hangupChannel } from './lifecycle.ts';
+import { answerNow, dialEvent } from './lifecycle.ts';
 import { leaveBridge } from './bridges.ts';
 
 export interface OriginateParams {
@@ -102,40 +102,14 @@ export function originate(core: SwitchCore, p: OriginateParams): Channel {
       core.channelEvent('ChannelConnectedLine', c2);
     }
     dialEvent(core, c1, '', c1.dialstring);
-    void runPbx(core, c2, { context, exten, priority: 1 });
+    runPbx(core, c2, { context, exten, priority: 1 }).catch((err: unknown) => core.log?.error({ err, channel: c2.id }, 'switch: dialplan failed'));
   });
   return c1;
 }
 
 /** Answer (a channel command). Answering ;2 answers the originator's ;1, which enters its app. */
 export async function answer(core: SwitchCore, ch: Channel): Promise<void> {
-  await ch.queue.run(() => {
-    if (ch.state === 'Up') return;
-    ch.state = 'Up';
-    ch.answered = true;
-    core.channelEvent('ChannelStateChange', ch);
-    const peer = ch.peer;
-    if (ch.half === 2 && peer && peer.alive && !peer.answered) answerOriginator(core, peer);
-  });
-}
-
-function answerOriginator(core: SwitchCore, c1: Channel): void {
-  c1.state = 'Up';
-  c1.answered = true;
-  core.channelEvent('ChannelStateChange', c1);
-  dialEvent(core, c1, 'ANSWER', c1.dialstring);
-  const app = c1.pendingApp;
-  if (!app) return;
-  c1.setDialplan({ app_name: 'Stasis', app_data: c1.pendingAppData });
-  c1.setVar('STASISSTATUS', '');
-  core.varsetEvent(c1, 'STASISSTATUS', '');
-  if (!core.hub.isActive(app)) {
-    c1.setVar('STASISSTATUS', 'FAILED');
-    core.varsetEvent(c1, 'STASISSTATUS', 'FAILED');
-    hangupChannel(core, c1, { requestCause: 16, soft: true, cause: 16 });
-    return;
-  }
-  enterStasis(core, c1, app, c1.stasisArgs);
+  await ch.queue.run(() => answerNow(core, ch));
 }
 
 export interface DtmfParams {
@@ -197,7 +171,7 @@ export async function continueInDialplan(core: SwitchCore, ch: Channel, target: 
         if (!ch.alive || ch.hangingUp) return;
         ch.setVar('STASISSTATUS', 'SUCCESS');
         core.varsetEvent(ch, 'STASISSTATUS', 'SUCCESS');
-        void runPbx(core, ch, target);
+        runPbx(core, ch, target).catch((err: unknown) => core.log?.error({ err, channel: ch.id }, 'switch: dialplan failed'));
       });
     }
   });

@@ -27,6 +27,12 @@ export const switchOptionsSchema = z.object({
     .default(1),
   /** sound prefix → directory; `sound:<prefix>/<name>` in language L plays `<dir>/<L>/<name>.<ext>`; key '' for unprefixed names */
   sounds: z.record(z.string(), nonEmpty('sounds directory')).default({}),
+  /**
+   * which dialplan the switch runs: 'project' mirrors dialplan/extensions.conf (failsafe to the
+   * general queue, agents answer); 'recorded' mirrors the Asterisk the ARI traces were recorded on
+   * (Set, Stasis, NoOp, Hangup; agents NoOp/Wait/Hangup) and is what the conformance test uses
+   */
+  dialplanStyle: z.enum(['project', 'recorded'], { error: "dialplanStyle must be 'project' or 'recorded'" }).default('project'),
   /** dialplan context that `Local/1699@<entryContext>` enters */
   entryContext: nonEmpty('entryContext').default('ivr-inbound'),
   /** extension of the entry context that runs the IVR */
@@ -37,7 +43,7 @@ export const switchOptionsSchema = z.object({
   language: nonEmpty('language').default('fa'),
   /** context of the skill queues; `continue` to `<agentsContext>,<skill>,1` transfers the call */
   agentsContext: nonEmpty('agentsContext').default('agents'),
-  /** extension of the agents context used when Stasis fails (IVR app not connected); null = no failover, hang up */
+  /** extension of the agents context the failsafe sends a call to when Stasis fails (IVR app not connected); null = hang up instead */
   failoverExtension: z.union([nonEmpty('failoverExtension'), z.null()]).default('general'),
   /** how long a transferred call waits in the queue before the switch hangs it up (ms, scaled) */
   queueHoldMs: z

@@ -216,7 +216,7 @@ export function convert(file: string): Fixture {
   return {
     scenario,
     source: `Recorded on a real Asterisk 22.10.1 (ARI over loopback, Local channels): ${scenario}.jsonl`,
-    switchOptions: { entryContext: 'default', language: 'en', failoverExtension: null, queueHoldMs: 2000, ivrApp: 'ivr-1699' },
+    switchOptions: { dialplanStyle: 'recorded', entryContext: 'default', language: 'en', queueHoldMs: 2000, ivrApp: 'ivr-1699' },
     apps: { ivr: 'ivr-1699', caller: 'caller-sim', connectedAtStart: [...connectedAtStart].sort() },
     steps,
     events,

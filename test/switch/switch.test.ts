@@ -60,9 +60,13 @@ describe('Local calls into the IVR', () => {
     expect(ch.id).toMatch(/^\d{10}\.\d+$/);
     expect(ch.language).toBe('fa');
     expect(ch.state).toBe('Ring');
-    expect(ch.dialplan).toEqual({ context: 'ivr-inbound', exten: '1699', priority: 2, app_name: 'Stasis', app_data: 'ivr-1699,inbound' });
+    expect(ch.dialplan).toEqual({ context: 'ivr-inbound', exten: '1699', priority: 3, app_name: 'Stasis', app_data: 'ivr-1699,inbound' });
     expect((ch.caller as Json).number).toBe('09121234567');
-    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app_data)).toEqual(['CHANNEL(language)=fa', 'ivr-1699,inbound']);
+    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app_data)).toEqual([
+      `1699 call from 09121234567 on ${String(ch.name)}`,
+      'CHANNEL(language)=fa',
+      'ivr-1699,inbound',
+    ]);
     expect(caller.of('StasisStart')).toHaveLength(0);
 
     await ari(sw.url, 'POST', `/channels/${ivrId}/answer`);
@@ -212,8 +216,8 @@ describe('the dialplan: transfers, failover, queue hold', () => {
     await ari(sw.url, 'POST', `/channels/${ivrId}/variable`, { variable: 'IVR_TOPIC', value: 'refund' });
     expect((await ari(sw.url, 'GET', `/channels/${ivrId}/variable`, { variable: 'IVR_NATIONAL_ID' })).body).toEqual({ value: '0499370899' });
     expect((await ari(sw.url, 'POST', `/channels/${ivrId}/continue`, { context: 'agents', extension: 'sales', priority: 1 })).status).toBe(204);
-    const noop = await caller.next((e) => e.type === 'ChannelDialplan' && e.dialplan_app === 'NoOp');
-    expect(noop.dialplan_app_data).toBe('queue sales nid=0499370899');
+    const noop = await caller.next((e) => e.type === 'ChannelDialplan' && ((e.channel as Json).dialplan as Json).context === 'agents');
+    expect(noop.dialplan_app_data).toBe('queue sales topic=refund rule= outcome=');
     expect((noop.channel as Json).dialplan).toMatchObject({ context: 'agents', exten: 'sales', priority: 1 });
     expect(types(ivr!).slice(-1)).toEqual(['StasisEnd']);
     expect(ivr!.of('ChannelHangupRequest')).toHaveLength(0);
@@ -231,33 +235,60 @@ describe('the dialplan: transfers, failover, queue hold', () => {
     expect(sw.channels).toEqual([]);
   });
 
-  it('fails Stasis at once when the IVR app is not connected and fails over to agents,general', async () => {
+  it('fails Stasis at once when the IVR app is not connected; the failsafe sends the call to agents,general', async () => {
     const { sw, caller } = await setup({ queueHoldMs: 1000 }, false);
     const transfers: Transfer[] = [];
     sw.on('transfer', (t) => transfers.push(t));
     const { callerId } = await dial(sw, undefined);
     await caller.next((e) => e.type === 'ChannelDestroyed' && (e.channel as Json).id === callerId);
-    const plan = caller.of('ChannelDialplan').map((e) => `${String(((e.channel as Json).dialplan as Json).context)}: ${String(e.dialplan_app)}(${String(e.dialplan_app_data)})`);
+    const plan = caller
+      .of('ChannelDialplan')
+      .map((e) => `${String(((e.channel as Json).dialplan as Json).context)}: ${String(e.dialplan_app)}(${String(e.dialplan_app_data)})`)
+      .map((l) => l.replace(/-[0-9a-f]{8};2/, ';2'));
     expect(plan).toEqual([
+      'ivr-inbound: NoOp(1699 call from 09121234567 on Local/1699@ivr-inbound;2)',
       'ivr-inbound: Set(CHANNEL(language)=fa)',
       'ivr-inbound: Stasis(ivr-1699,inbound)',
-      'ivr-inbound: NoOp(STASISSTATUS=FAILED)',
-      'ivr-inbound: GotoIf(1?agents,general,1)',
-      'agents: NoOp(queue general nid=)',
-      'agents: Wait(1)',
+      'ivr-inbound: Verbose(1,IVR unavailable for 09121234567: STASISSTATUS=FAILED - to the general queue)',
+      'ivr-inbound: Set(__IVR_SKILL=general)',
+      'ivr-inbound: Set(__IVR_OUTCOME=ivr-unavailable)',
+      'ivr-inbound: Goto(agents,general,1)',
+      'agents: NoOp(queue general topic= rule= outcome=ivr-unavailable)',
+      'agents: Answer()',
+      'agents: Queue(general,,,,1)',
       'agents: Hangup()',
     ]);
-    expect(caller.of('ChannelVarset').map((e) => e.value)).toEqual(['', 'FAILED']);
-    expect(transfers.map((t) => t.skill)).toEqual(['general']);
-    expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'NOANSWER']);
+    expect(caller.of('ChannelVarset').map((e) => `${String(e.variable)}=${String(e.value)}`).slice(0, 4)).toEqual([
+      'STASISSTATUS=',
+      'STASISSTATUS=FAILED',
+      '__IVR_SKILL=general',
+      '__IVR_OUTCOME=ivr-unavailable',
+    ]);
+    expect(transfers).toEqual([expect.objectContaining({ skill: 'general', variables: { STASISSTATUS: 'FAILED', IVR_SKILL: 'general', IVR_OUTCOME: 'ivr-unavailable' } })]);
+    // the queue answers: the caller's half enters its app like a normal answered call
+    expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'ANSWER']);
+    expect(caller.of('StasisStart')).toHaveLength(1);
   });
 
-  it('with failover disabled hangs up like the recorded Asterisk', async () => {
+  it('with failover disabled hangs up after the failed Stasis', async () => {
     const { sw, caller } = await setup({ failoverExtension: null }, false);
     const { callerId } = await dial(sw, undefined);
     await caller.next((e) => e.type === 'ChannelDestroyed' && (e.channel as Json).id === callerId);
-    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app)).toEqual(['Set', 'Stasis', 'NoOp', 'Hangup']);
+    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app)).toEqual(['NoOp', 'Set', 'Stasis', 'Verbose', 'Hangup']);
+    expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'NOANSWER']);
     expect(sw.transfers).toEqual([]);
+  });
+
+  it("runs the recording's dialplan in style 'recorded'", async () => {
+    const { sw, caller } = await setup({ dialplanStyle: 'recorded', entryContext: 'default', language: 'en' }, false);
+    const r = await ari(sw.url, 'POST', '/channels', { endpoint: 'Local/1699@default', app: 'caller' });
+    await caller.next((e) => e.type === 'ChannelDestroyed' && (e.channel as Json).id === (r.body as Json).id);
+    expect(caller.of('ChannelDialplan').map((e) => `${String(e.dialplan_app)}(${String(e.dialplan_app_data)})`)).toEqual([
+      'Set(CHANNEL(language)=en)',
+      'Stasis(ivr-1699,inbound)',
+      'NoOp(STASISSTATUS=FAILED)',
+      'Hangup()',
+    ]);
   });
 });
 
