@@ -57,7 +57,10 @@ export interface RowProblem {
 
 export interface ChequesParseResult {
   cheques: BouncedCheque[];
+  /** rows skipped */
   problems: RowProblem[];
+  /** rows kept with a doubt (e.g. a cheque number Excel cut to 15 digits) */
+  warnings: RowProblem[];
   /** the header row's Excel number and the columns found (1-based letters) */
   header: { row: number; columns: Partial<Record<Field, string>> };
 }
@@ -154,6 +157,7 @@ export function parseChequeRows(rows: Cell[][]): ChequesParseResult {
   }
   const cheques: BouncedCheque[] = [];
   const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
   for (let i = headerIdx + 1; i < rows.length; i++) {
     const row = rows[i] ?? [];
     if (row.every(isEmpty)) continue;
@@ -182,7 +186,13 @@ export function parseChequeRows(rows: Cell[][]): ChequesParseResult {
     }
     const rawCheque = cell('chequeNumber');
     if (!isEmpty(rawCheque)) {
-      out.chequeNumber = typeof rawCheque === 'number' ? String(rawCheque) : normalizeText(String(rawCheque));
+      if (typeof rawCheque === 'number' && rawCheque >= 1e15) {
+        // Excel keeps 15 significant digits of a number: a 16-digit Sayad cheque number typed as a
+        // number has lost its last digit. Keep the cheque, without the number, and say so.
+        warnings.push({ row: excelRow, message: `cheque number ${rawCheque} was stored as a number, which Excel cuts to 15 digits: format the column as text; row kept without a cheque number` });
+      } else {
+        out.chequeNumber = typeof rawCheque === 'number' ? String(rawCheque) : normalizeText(String(rawCheque));
+      }
     }
     const rawAmount = cell('amount');
     if (!isEmpty(rawAmount)) {
@@ -195,7 +205,7 @@ export function parseChequeRows(rows: Cell[][]): ChequesParseResult {
   }
   const columns: Partial<Record<Field, string>> = {};
   for (const [f, idx] of Object.entries(cols)) columns[f as Field] = columnLetter(idx);
-  return { cheques, problems, header: { row: headerIdx + 1, columns } };
+  return { cheques, problems, warnings, header: { row: headerIdx + 1, columns } };
 }
 
 function show(v: Cell): string {
@@ -302,6 +312,7 @@ export class ChequesWatcher {
       JSON.stringify({ at: new Date().toISOString(), path: this.opts.path, imported: parsed.cheques.length, badRows: parsed.problems.length, error: null }),
     );
     for (const p of parsed.problems) log?.warn({ file: this.opts.path, row: p.row, problem: p.message }, 'bounced-cheque spreadsheet: row skipped');
+    for (const p of parsed.warnings) log?.warn({ file: this.opts.path, row: p.row, problem: p.message }, 'bounced-cheque spreadsheet: row kept with a doubt');
     log?.info({ file: this.opts.path, imported: parsed.cheques.length, badRows: parsed.problems.length }, 'bounced-cheque spreadsheet imported');
     return { ok: true, changed: true, imported: parsed.cheques.length, problems: parsed.problems };
   }

@@ -121,9 +121,15 @@ export interface IvrStore {
 /** Opens (creating if needed) the store at `path` (`:memory:` for tests) and brings its schema up to date. */
 export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const db = new Database(path);
+  let db: Db | undefined;
   try {
-    db.pragma('journal_mode = WAL');
+    db = new Database(path);
+    db.pragma('journal_mode = WAL'); // the first read of the file: fails here when it is not a database
+  } catch (e) {
+    db?.close();
+    throw new Error(`cannot open the store ${path}: ${(e as Error).message} (set IVR_DB to a writable SQLite file)`);
+  }
+  try {
     db.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');

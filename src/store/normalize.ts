@@ -213,13 +213,15 @@ export function gregorianToJalali(gy: number, gm: number, gd: number): { jy: num
 export const IRAN_OFFSET = '+03:30';
 
 /**
- * A Jalali date text (1404/08/15, ۱۴۰۴-۰۸-۱۵, 1404.8.5) to an ISO date-time at midnight Iran time
+ * A Jalali date text (1404/08/15, ۱۴۰۴-۰۸-۱۵, 1404.8.5, or day first: 15/08/1404) to an ISO date-time at midnight Iran time
  * (e.g. 2025-11-06T00:00:00+03:30); null when the text is not such a date.
  */
 export function parseJalaliText(text: string): string | null {
-  const m = /^(1[34]\d{2})[/\-.](\d{1,2})[/\-.](\d{1,2})$/.exec(normalizeText(text));
-  if (!m) return null;
-  const [jy, jm, jd] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = normalizeText(text);
+  const ymd = /^(1[34]\d{2})[/\-.](\d{1,2})[/\-.](\d{1,2})$/.exec(t);
+  const dmy = ymd ? null : /^(\d{1,2})[/\-.](\d{1,2})[/\-.](1[34]\d{2})$/.exec(t); // 15/08/1404, also seen
+  if (!ymd && !dmy) return null;
+  const [jy, jm, jd] = ymd ? [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])] : [Number(dmy![3]), Number(dmy![2]), Number(dmy![1])];
   try {
     const g = jalaliToGregorian(jy, jm, jd);
     return `${g.gy}-${pad2(g.gm)}-${pad2(g.gd)}T00:00:00${IRAN_OFFSET}`;

@@ -74,6 +74,16 @@ describe('bounced cheques from .xlsx', () => {
     expect(r.cheques).toEqual([{ nationalId: '0014636417', chequeNumber: '55', amount: 10, bouncedAt: '2025-03-21T00:00:00+03:30' }]);
   });
 
+  it('keeps a row whose 16-digit cheque number Excel stored as a number, without that number, and warns', () => {
+    const r = parseChequeRows([
+      ['کد ملی', 'شماره چک', 'تاریخ برگشت'],
+      [499370899, 7311042958610230, '15/08/1404'],
+    ]);
+    expect(r.cheques).toEqual([{ nationalId: '0499370899', bouncedAt: '2025-11-06T00:00:00+03:30' }]);
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([{ row: 2, message: expect.stringMatching(/cuts to 15 digits: format the column as text/) }]);
+  });
+
   it('refuses a sheet without the needed headers', () => {
     expect(() => parseChequeRows([['name', 'phone'], ['x', 1]])).toThrow(/no header row/);
   });

@@ -113,6 +113,12 @@ describe('data file import', () => {
     expect(await od.findCustomer('0134512685')).not.toBeNull();
   });
 
+  it('a file that is not a database is refused with a clear message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ivr-db-'));
+    writeFileSync(join(dir, 'not.sqlite'), 'x'.repeat(4096));
+    expect(() => openStore(join(dir, 'not.sqlite'))).toThrow(/cannot open the store .*not\.sqlite: .*(not a database|malformed).*IVR_DB/);
+  });
+
   it('reports unreadable and non-JSON files', () => {
     store = openStore(':memory:');
     const dir = mkdtempSync(join(tmpdir(), 'ivr-import-'));

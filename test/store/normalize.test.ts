@@ -76,6 +76,7 @@ describe('Jalali calendar', () => {
     expect(parseJalaliText('1404/08/15')).toBe('2025-11-06T00:00:00+03:30');
     expect(parseJalaliText('۱۴۰۴/۰۸/۱۵')).toBe('2025-11-06T00:00:00+03:30');
     expect(parseJalaliText('1404-8-15')).toBe('2025-11-06T00:00:00+03:30');
+    expect(parseJalaliText('15/08/1404')).toBe('2025-11-06T00:00:00+03:30');
     expect(parseJalaliText('1404/13/01')).toBeNull();
     expect(parseJalaliText('2025/11/06')).toBeNull();
   });

@@ -190,6 +190,7 @@ async function doCheques(rest: string[]): Promise<number> {
     .join(' ');
   process.stdout.write(`${file}: header in row ${parsed.header.row} (${cols}); ${parsed.cheques.length} good rows, ${parsed.problems.length} bad rows\n`);
   for (const p of parsed.problems) process.stdout.write(`  row ${p.row}: ${p.message}\n`);
+  for (const p of parsed.warnings) process.stdout.write(`  row ${p.row} (kept): ${p.message}\n`);
   if (values.check) return parsed.problems.length ? 1 : 0;
   const store = openFor(values.db, true);
   try {
