@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import { MissingActorError } from '../../src/flow/setup.ts';
+import type { PlayInput, PlayOutput, SetVarsInput } from '../../src/flow/ports.ts';
 import { decision, emptyFacts, runCall, type Backends, type Trace } from './harness.ts';
 
 beforeEach(() => {
@@ -94,8 +95,8 @@ describe('main menu', () => {
     let aborted = false;
     const machine = createCallMachine().provide({
       actors: {
-        play: fromPromise(async () => ({ status: 'done' as const })),
-        setVars: fromPromise(async () => undefined),
+        play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
+        setVars: fromPromise<void, SetVarsInput>(async () => undefined),
         lookupOrder: fromPromise(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); }))),
       },
     });
