@@ -18,7 +18,9 @@
  * - every queue's musicclass is a musiconhold.conf class; every VoiceMail(box@context) mailbox
  *   exists in voicemail.conf;
  * - with `autoload = no` in modules.conf, the module of every application and function the
- *   dialplan uses (of those it knows) is loaded.
+ *   dialplan uses (of those it knows) is loaded;
+ * - no application argument holds the whole national ID (`${IVR_NATIONAL_ID}`): Asterisk logs
+ *   arguments at verbose 3.
  */
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -240,6 +242,14 @@ export function checkDialplan(opts: CheckDialplanOptions): string[] {
   }
 
   checkModules(dir, steps, report);
+
+  // Personal data: Asterisk prints every application's arguments, variables substituted, in its
+  // verbose-3 "Executing" lines, so the whole national ID must not be one.
+  for (const step of steps) {
+    if (/\$\{IVR_NATIONAL_ID\}/.test(step.args)) {
+      report(step.at, `${step.app}() puts the whole national ID into an argument, which Asterisk logs at verbose 3; use \${IVR_NATIONAL_ID:-4}`);
+    }
+  }
 
   // VoiceMail(box@context) mailboxes.
   for (const step of steps) {

@@ -144,6 +144,14 @@ describe('checkDialplan', () => {
     expect(checkDialplan({ dir, routing })).toEqual([]);
   });
 
+  it('refuses the whole national ID in an application argument (Asterisk logs them)', () => {
+    const dir = copy();
+    edit(dir, 'extensions.conf', (s) => s.replace(' same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)', ' same => n,Set(PJSIP_HEADER(add,X-IVR-National-ID)=${IVR_NATIONAL_ID})\n same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)'));
+    expect(checkDialplan({ dir, routing })).toEqual([
+      expect.stringMatching(/^dialplan\/extensions\.conf:\d+: Set\(\) puts the whole national ID into an argument, which Asterisk logs at verbose 3; use \$\{IVR_NATIONAL_ID:-4\}$/),
+    ]);
+  });
+
   it('reports a parse error of any file with file:line, and a missing required file', () => {
     const dir = copy();
     edit(dir, 'pjsip.conf', (s) => s.replace('[transport-tcp]', '[transport-tcp'));
