@@ -60,10 +60,13 @@ export async function runCallSession(o: CallSessionOptions): Promise<CallResult>
       }
       finish({ kind: 'transfer', skill: 'general' });
     };
-    const onDtmf = (digit: string) => actor.send({ type: 'DTMF', digit });
+    const send = (ev: { type: 'DTMF'; digit: string } | { type: 'HANGUP' }) => {
+      if (!settled && actor.getSnapshot().status === 'active') actor.send(ev);
+    };
+    const onDtmf = (digit: string) => send({ type: 'DTMF', digit });
     channel.on('dtmf', onDtmf);
-    channel.once('end', () => actor.send({ type: 'HANGUP' }));
-    channel.once('hangup-request', () => actor.send({ type: 'HANGUP' }));
+    channel.once('end', () => send({ type: 'HANGUP' }));
+    channel.once('hangup-request', () => send({ type: 'HANGUP' }));
     const limit = setTimeout(() => void failSafe('call exceeded the maximum time in the IVR'), o.maxCallMs);
     actor.subscribe({
       complete: () => {
@@ -75,6 +78,6 @@ export async function runCallSession(o: CallSessionOptions): Promise<CallResult>
       error: (err) => void failSafe('flow error', err),
     });
     actor.start();
-    if (channel.gone) actor.send({ type: 'HANGUP' });
+    if (channel.gone) send({ type: 'HANGUP' });
   });
 }

@@ -67,7 +67,9 @@ export class TestCall extends EventEmitter {
     this.client.on('event', this.listener);
     this.timer = setTimeout(() => this.finish({ kind: 'hangup', reason: 'timeout' }, true), this.opts.timeoutMs);
     const channelId = `caller-${randomUUID()}`;
+    const otherChannelId = `${channelId}-ivr`;
     this.localId = channelId;
+    this.remoteId = otherChannelId;
     try {
       const ch = await this.client.request<{ id: string; name: string }>('channels', 'originate', {
         endpoint: `Local/${this.opts.extension}@${this.opts.context}`,
@@ -75,6 +77,7 @@ export class TestCall extends EventEmitter {
         appArgs: 'test-call',
         callerId: this.opts.callerId,
         channelId,
+        otherChannelId,
       });
       this.localId = ch.id;
       this.remoteName = ch.name.replace(/;1$/, ';2');
@@ -136,7 +139,7 @@ export class TestCall extends EventEmitter {
         const name = m[1]!;
         this.report.variables[name] = value;
         this.observer.variable?.(name, value);
-        if (name === 'IVR_OUTCOME') this.report.decisions.push({ rule: this.report.variables.IVR_RULE ?? '', outcome: value });
+        if (name === 'IVR_OUTCOME' && this.report.variables.IVR_RULE) this.report.decisions.push({ rule: this.report.variables.IVR_RULE ?? '', outcome: value });
         if (name === 'IVR_REQUEST_NUMBER' && value) {
           this.report.requests.push({ type: this.report.variables.IVR_REQUEST_TYPE ?? '', unit: this.report.variables.IVR_REQUEST_UNIT ?? '', number: value });
         }
