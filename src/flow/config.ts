@@ -38,23 +38,36 @@ const tries = (field: string, def: number) =>
     .max(9, `${field}: at most 9 tries`)
     .default(def);
 
-/** What a menu key leads to. */
-export const MenuItem = z.union([
-  z.object({ menu: z.string().min(1) }).strict(),
-  z.object({ topic: z.enum(TOPICS, { error: `topic: one of ${TOPICS.join(', ')}` }) }).strict(),
-  z.object({ service: z.enum(SERVICES, { error: `service: one of ${SERVICES.join(', ')}` }) }).strict(),
-  z.object({ agent: z.enum(SKILLS, { error: `agent: one of the skills ${SKILLS.join(', ')}` }) }).strict(),
-], { error: 'menu item: one of { menu: <menu name> }, { topic: <topic> }, { service: <service> }, { agent: <skill> }' });
-export type MenuItem = z.infer<typeof MenuItem>;
+/** What a menu key leads to: exactly one of another menu, a topic, a service, an agent (skill). */
+export type MenuItem = { menu: string } | { topic: Topic } | { service: Service } | { agent: Skill };
+
+const oneOf = (field: string, values: readonly string[]) =>
+  z.enum(values as [string, ...string[]], {
+    error: (iss) => `${field}: '${String(iss.input)}' is not one of ${values.join(', ')}`,
+  });
+
+export const MenuItem = z
+  .strictObject({
+    menu: z.string().min(1, 'menu: the name of another menu').optional(),
+    topic: oneOf('topic', TOPICS).optional(),
+    service: oneOf('service', SERVICES).optional(),
+    agent: oneOf('agent', SKILLS).optional(),
+  }, { error: (iss) => (iss.code === 'unrecognized_keys' ? `menu item: only menu, topic, service or agent, not ${iss.keys.join(', ')}` : undefined) })
+  .refine((i) => [i.menu, i.topic, i.service, i.agent].filter((v) => v !== undefined).length === 1, {
+    message: 'menu item: exactly one of menu, topic, service or agent, e.g. { topic: refund } or { agent: general }',
+  })
+  .transform((i): MenuItem => {
+    if (i.menu !== undefined) return { menu: i.menu };
+    if (i.topic !== undefined) return { topic: i.topic as Topic };
+    if (i.service !== undefined) return { service: i.service as Service };
+    return { agent: i.agent as Skill };
+  });
 
 export const MenuSpec = z.object({
   /** prompt that lists the options */
   prompt: promptName,
   /** DTMF key (0-9 or #) → item; `*` always repeats the menu and cannot be used here */
-  keys: z.record(
-    z.string().regex(/^[0-9#]$/, 'menu keys: one key 0-9 or # (the * key repeats the menu)'),
-    MenuItem,
-  ),
+  keys: z.record(z.string(), MenuItem),
 });
 export type MenuSpec = z.infer<typeof MenuSpec>;
 
@@ -191,10 +204,7 @@ export const FlowConfig = z
       })
       .prefault({}),
     /** the menu tree; `main-menu` is where the call starts */
-    menus: z.record(
-      z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'menu names are lowercase kebab-case, e.g. menu-after'),
-      MenuSpec,
-    ).default(defaultMenus),
+    menus: z.record(z.string(), MenuSpec).default(defaultMenus),
     entries: z
       .object({
         'national-id': entrySpec({ prompt: 'enter-national-id', min: 10, max: 10, readBack: 'announce' }).prefault({}),
@@ -214,10 +224,20 @@ export const FlowConfig = z
       ctx.addIssue({ code: 'custom', path: ['menus'], message: "menus: there must be a menu called 'main-menu' (where every call starts)" });
     }
     for (const [name, menu] of Object.entries(cfg.menus)) {
+      if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['menus', name], message: `menus.${name}: menu names are lowercase kebab-case, e.g. menu-after` });
+      }
       if ((RESERVED_STATE_NAMES as readonly string[]).includes(name)) {
         ctx.addIssue({ code: 'custom', path: ['menus', name], message: `menus.${name}: '${name}' is a name the flow uses itself; choose another menu name` });
       }
       for (const [key, item] of Object.entries(menu.keys)) {
+        if (!/^[0-9#]$/.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['menus', name, 'keys', key],
+            message: `menus.${name}.keys: '${key}' is not a menu key; use one key 0-9 or # (the * key always repeats the menu)`,
+          });
+        }
         if ('menu' in item && !cfg.menus[item.menu]) {
           ctx.addIssue({
             code: 'custom',
