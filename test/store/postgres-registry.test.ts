@@ -1,39 +1,17 @@
 /**
  * PostgresRequestRegistry against a real PostgreSQL started here in a temp dir (unix socket only,
- * no TCP port). Skipped, with the reason, when the PostgreSQL server binaries are not installed
- * (Debian: `apt-get install postgresql`).
+ * no TCP port; test/docker/local-postgres.ts). Skipped, with the reason, when the PostgreSQL server
+ * binaries are not installed (Debian: `apt-get install postgresql`).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewRequest } from '../../src/domain/ports.ts';
 import { PostgresRequestRegistry, redactDbUrl } from '../../src/store/postgres-registry.ts';
+import { type LocalPostgres, pgSkipReason, startLocalPostgres } from '../docker/local-postgres.ts';
 
-function findPgBin(): string | null {
-  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) return join(which.stdout.trim(), '..');
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const v = readdirSync(base).sort().at(-1);
-  return v && existsSync(join(base, v, 'bin', 'initdb')) ? join(base, v, 'bin') : null;
-}
-const pgBin = findPgBin();
-const isRoot = process.getuid?.() === 0;
-// initdb refuses to run as root: as root, run the server as the `postgres` system user
-const pgUser = isRoot ? spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }) : null;
-const canRun = pgBin !== null && (!isRoot || pgUser?.status === 0);
-const skipReason = pgBin === null ? 'PostgreSQL server binaries (initdb) not installed' : 'running as root without a postgres system user';
-
+let server: LocalPostgres;
 let dir = '';
 let pool: pg.Pool;
-const asPg = (cmd: string, args: string[]): void => {
-  const bin = join(pgBin as string, cmd);
-  if (isRoot) execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe' });
-  else execFileSync(bin, args, { stdio: 'pipe' });
-};
 
 const req = (over: Partial<NewRequest> = {}): NewRequest => ({
   callId: 'call-1',
@@ -49,27 +27,16 @@ const req = (over: Partial<NewRequest> = {}): NewRequest => ({
   ...over,
 });
 
-describe.skipIf(!canRun)(`PostgresRequestRegistry (real PostgreSQL)${canRun ? '' : ` — skipped: ${skipReason}`}`, () => {
+describe.skipIf(pgSkipReason !== null)(`PostgresRequestRegistry (real PostgreSQL)${pgSkipReason ? ` — skipped: ${pgSkipReason}` : ''}`, () => {
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ivr-pg-'));
-    if (isRoot) {
-      const uid = Number(pgUser?.stdout.trim());
-      chownSync(dir, uid, uid);
-    }
-    asPg('initdb', ['-D', join(dir, 'data'), '-U', 'ivr', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    asPg('pg_ctl', ['-D', join(dir, 'data'), '-o', `-k ${dir} -c listen_addresses='' -F`, '-w', '-l', join(dir, 'log'), 'start']);
+    server = startLocalPostgres();
+    dir = server.dir;
     pool = new pg.Pool({ host: dir, user: 'ivr', database: 'postgres', max: 10 });
   }, 30_000);
 
   afterAll(async () => {
     await pool?.end();
-    if (dir) {
-      try {
-        asPg('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    server?.stop();
   });
 
   it('registers with a number, the clock and every field, durably readable by another connection', async () => {
