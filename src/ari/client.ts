@@ -210,7 +210,9 @@ export class AriClient extends EventEmitter {
       ws.terminate();
     });
     ws.on('error', (e) => {
-      this.log.warn({ err: { message: e.message } }, 'ARI events WebSocket error');
+      // while reconnecting, each refused attempt is expected: scheduleReconnect logs progress
+      if (this.attempt === 0) this.log.warn({ err: { message: e.message } }, 'ARI events WebSocket error');
+      else this.log.debug({ err: { message: e.message }, attempt: this.attempt }, 'ARI events WebSocket error');
     });
     ws.on('close', (code) => {
       clearInterval(this.pingTimer);

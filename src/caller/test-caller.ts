@@ -50,6 +50,13 @@ export class TestCall extends EventEmitter {
   private resolveDone!: (r: CallReport) => void;
   readonly finished: Promise<CallReport>;
   private listener = (ev: AriEvent) => this.onEvent(ev);
+  /** after our WebSocket reconnects, events of the gap are lost: ask whether our channel still exists */
+  private onReconnect = () => {
+    if (!this.localId || this.done) return;
+    this.client.request('channels', 'get', { channelId: this.localId }).catch((e) => {
+      if (isNotFound(e)) this.finish({ kind: 'hangup', reason: 'lost' }, false);
+    });
+  };
   private timer?: NodeJS.Timeout;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -65,6 +72,7 @@ export class TestCall extends EventEmitter {
   async start(): Promise<CallReport> {
     this.started = Date.now();
     this.client.on('event', this.listener);
+    this.client.on('reconnected', this.onReconnect);
     this.timer = setTimeout(() => this.finish({ kind: 'hangup', reason: 'timeout' }, true), this.opts.timeoutMs);
     const channelId = `caller-${randomUUID()}`;
     const otherChannelId = `${channelId}-ivr`;
@@ -83,6 +91,7 @@ export class TestCall extends EventEmitter {
       this.remoteName = ch.name.replace(/;1$/, ';2');
     } catch (e) {
       this.client.off('event', this.listener);
+      this.client.off('reconnected', this.onReconnect);
       clearTimeout(this.timer);
       throw e;
     }
@@ -202,6 +211,7 @@ export class TestCall extends EventEmitter {
     this.report.outcome = outcome;
     this.report.durationMs = Date.now() - this.started;
     this.client.off('event', this.listener);
+    this.client.off('reconnected', this.onReconnect);
     if (hangUpOurHalf && this.localId) {
       this.client.request('channels', 'hangup', { channelId: this.localId }).catch(() => undefined);
     }
