@@ -257,6 +257,17 @@ export const defaultFlowConfig = (): FlowConfig => FlowConfig.parse({});
 export const confirmNode = (kind: EntryKind) => `confirm-${kind}`;
 
 /**
+ * Every IVR_NODE value the flow can set with this configuration: the menus, the entries, the
+ * confirmations; questions add `question-<name>` (names from the policy).
+ */
+export function flowNodeNames(cfg: FlowConfig): string[] {
+  const confirms = ENTRY_KINDS.filter(
+    (k) => cfg.entries[k].readBack === 'confirm' || (k === 'national-id' && cfg.registrationReadBack === 'confirm'),
+  ).map(confirmNode);
+  return [...Object.keys(cfg.menus), ...ENTRY_KINDS, ...confirms];
+}
+
+/**
  * Every prompt the flow can play with this configuration (sorted, unique). Question prompts come
  * from the policy (src/policy questionsFor) and decision texts from decide(): not listed here.
  */

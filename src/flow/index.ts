@@ -4,6 +4,7 @@ export {
   FlowConfig,
   defaultFlowConfig,
   flowPromptNames,
+  flowNodeNames,
   SERVICES,
   type Service,
   type MenuItem,

@@ -27,6 +27,15 @@ export interface CallInput {
   callerNumber: string;
 }
 
+/**
+ * Machine output (snapshot.output once status is 'done'): the caller was handed to a skill group,
+ * or the call ended. `transfer-failed`: the transfer to the skill and the fallback to `general`
+ * both failed (the adapter should hang up or park the caller).
+ */
+export type CallOutput =
+  | { kind: 'transfer'; skill: Skill }
+  | { kind: 'hangup'; reason: 'completed' | 'caller-hangup' | 'transfer-failed' };
+
 /** `play`: plays the items as one playback; stopped (signal aborted) on barge-in. */
 export interface PlayInput { items: SayItem[] }
 export interface PlayOutput { status: 'done' | 'stopped' | 'failed' }

@@ -10,6 +10,7 @@ import type { SayItem } from '../domain/say.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
 import type {
   CallInput,
+  CallOutput,
   DecideInput,
   DecideOutput,
   FlowEvent,
@@ -32,9 +33,7 @@ import type {
 import type { Service } from './config.ts';
 import { VALIDATORS, type EntryKind, type ReasonCode } from './validate.ts';
 
-export type FlowOutput =
-  | { kind: 'transfer'; skill: Skill }
-  | { kind: 'hangup'; reason: 'completed' | 'caller-hangup' | 'transfer-failed' };
+export type FlowOutput = CallOutput;
 
 /** State of the current listen (menu or digit entry); reset when a menu or entry starts. */
 export interface Listen {

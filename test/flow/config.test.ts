@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { FlowConfig, flowPromptNames } from '../../src/flow/config.ts';
+import { FlowConfig, flowNodeNames, flowPromptNames } from '../../src/flow/config.ts';
 
 const messages = (input: unknown) => {
   const r = FlowConfig.safeParse(input);
@@ -51,6 +51,12 @@ describe('FlowConfig', () => {
     expect(messages({ entries: { mobile: { readBack: 'maybe' } } }).join()).toMatch(/readBack: one of off, announce, confirm/);
     expect(messages({ prompts: { welcome: 'Welcome Prompt' } }).join()).toMatch(/lowercase kebab-case/);
   });
+});
+
+test('flowNodeNames: every IVR_NODE of the default flow', () => {
+  expect(flowNodeNames(FlowConfig.parse({}))).toEqual([
+    'main-menu', 'menu-before', 'menu-during', 'menu-after', 'national-id', 'order-number', 'area-code', 'mobile', 'confirm-national-id', 'confirm-mobile',
+  ]);
 });
 
 describe('flowPromptNames', () => {
