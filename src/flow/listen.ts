@@ -34,7 +34,7 @@ export interface MenuOptions {
   confirm?: boolean;
   invalidKeyPrompt: string;
   noInputPrompt: string;
-  /** reset listen state on entry (false inside a digit entry's confirmation) */
+  /** reset the listen state on entry (false inside a digit entry's confirmation: only its own count is reset) */
   reset?: boolean;
 }
 
@@ -66,7 +66,8 @@ export function menuState(o: MenuOptions) {
   ];
   return flowSetup.createStateConfig({
     initial: 'setNode',
-    ...(o.reset === false ? {} : { entry: 'resetListen' }),
+    // a confirmation keeps the entry's tries and counts its own failures afresh each time
+    entry: o.reset === false ? 'resetConfirmTries' : 'resetListen',
     states: {
       setNode: setNodeState(o.node, 'ready'),
       ready: {

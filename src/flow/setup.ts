@@ -169,6 +169,7 @@ export const flowSetup = setup({
       for (const digit of keys) enqueue.raise({ type: 'DTMF', digit });
     }),
     resetListen: assign({ listen: () => initialListen() }),
+    resetConfirmTries: assign({ listen: ({ context }) => ({ ...context.listen, confirmTries: 0, reason: null }) }),
     appendDigit: assign({
       listen: ({ context, event }) => ({ ...context.listen, buf: context.listen.buf + digitOf(event) }),
       swallowHash: false,

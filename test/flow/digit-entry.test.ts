@@ -166,6 +166,25 @@ describe('digit entry', () => {
     expect(result()).toEqual({ status: 'valid', value: '0499370899' });
   });
 
+  test('confirm: its wrong/no-key count starts afresh after a re-entry', async () => {
+    const { keys, result } = start('national-id', { readBack: 'confirm', config: { tries: { menu: 2 } } });
+    await tick();
+    keys('0499370899');
+    await tick();
+    keys('9'); // one wrong key in the confirmation
+    await tick();
+    keys('2'); // re-enter
+    await tick();
+    keys('0499370899');
+    await tick();
+    keys('9'); // would be the second wrong key without the reset
+    await tick();
+    expect(result()).toEqual({ status: 'running' });
+    keys('1');
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '0499370899' });
+  });
+
   test('confirm: re-entering every time ends in max-tries', async () => {
     const { keys, result } = start('national-id', { readBack: 'confirm' });
     for (let i = 0; i < 3; i++) {
