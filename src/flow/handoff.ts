@@ -4,6 +4,8 @@
  * agents' screen-pop, set before the announcement and before the transfer), then play
  * `context.say` followed by `transfer-to-agent` or `goodbye`: a caller never leaves in silence.
  *
+ * `*` during the announcement plays it again; other keys are ignored there.
+ *
  * Whoever sends the caller here sets `context.skill` and `context.say` (action `toAgent`).
  * A transfer that fails is tried once more to `general`; if that fails too the call ends with
  * output { kind: 'hangup', reason: 'transfer-failed' }.
@@ -31,6 +33,8 @@ export function handoffState(p: PromptsSpec) {
           onDone: 'transfer',
           onError: 'transfer',
         },
+        // * repeats the announcement; other keys do not cut it short
+        on: { DTMF: { guard: { type: 'isKey', params: { key: '*' } }, target: 'announce', reenter: true } },
       },
       transfer: {
         invoke: {
@@ -83,6 +87,8 @@ export function finishState(p: PromptsSpec) {
           onDone: 'hangup',
           onError: 'hangup',
         },
+        // * repeats the announcement (e.g. to note the request number); other keys do not cut it short
+        on: { DTMF: { guard: { type: 'isKey', params: { key: '*' } }, target: 'announce', reenter: true } },
       },
       hangup: {
         invoke: {

@@ -222,6 +222,29 @@ describe('questions, decision, registration', () => {
     expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
   });
 
+  test('* during the final announcement repeats it; other keys do not cut it short', async () => {
+    const { fakeActors } = await import('./harness.ts');
+    const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
+    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } });
+    actor.start();
+    for (const g of ['1', '3', '021']) {
+      await vi.advanceTimersByTimeAsync(0);
+      for (const d of g) actor.send({ type: 'DTMF', digit: d });
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.log.at(-1)).toBe('play stores-sent-before count:3 stores-sent-after goodbye');
+    const stoppedBefore = tr.stopped;
+    actor.send({ type: 'DTMF', digit: '5' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.stopped).toBe(stoppedBefore);
+    actor.send({ type: 'DTMF', digit: '*' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.stopped).toBe(stoppedBefore + 1);
+    expect(tr.log.slice(-2)).toEqual(['play stores-sent-before count:3 stores-sent-after goodbye', 'play stores-sent-before count:3 stores-sent-after goodbye']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(actor.getSnapshot().output).toEqual({ kind: 'hangup', reason: 'completed' });
+  });
+
   test('decision with a transfer: announcement, transfer-to-agent, IVR_SKILL = decision.transfer', async () => {
     const t = await runCall({
       keys: `3 6 ${NID}# ${ORDER}#`,

@@ -94,6 +94,7 @@ function keysFor(snap: SnapLike, where: { entry?: string; menu?: string; leaf: s
   const c = snap.context;
   if (where.leaf === 'welcome') return ['1']; // barge-in, kept as type-ahead for the main menu
   if (where.leaf === 'readBack') return ['*'];
+  if (where.leaf === 'announce') return ['*', '5']; // final announcements: * repeats, others ignored
   if (where.entry && ['prompt', 'waitFirst', 'collect'].includes(where.leaf)) {
     const s = SAMPLES[where.entry]!;
     const buf = c.listen.buf;
