@@ -71,6 +71,14 @@ export const MenuSpec = z.object({
 });
 export type MenuSpec = z.infer<typeof MenuSpec>;
 
+/** lengths the validators accept (src/flow/validate.ts) */
+const VALID_LENGTHS: Record<EntryKind, [number, number]> = {
+  'national-id': [10, 10],
+  'order-number': [10, 10],
+  'area-code': [3, 4],
+  mobile: [11, 11],
+};
+
 export const READ_BACK = ['off', 'announce', 'confirm'] as const;
 export type ReadBack = (typeof READ_BACK)[number];
 
@@ -222,6 +230,17 @@ export const FlowConfig = z
   .superRefine((cfg, ctx) => {
     if (!cfg.menus['main-menu']) {
       ctx.addIssue({ code: 'custom', path: ['menus'], message: "menus: there must be a menu called 'main-menu' (where every call starts)" });
+    }
+    for (const kind of ENTRY_KINDS) {
+      const e = cfg.entries[kind];
+      const [lo, hi] = VALID_LENGTHS[kind];
+      if (e.maxLength < lo || e.minLength > hi) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', kind],
+          message: `entries.${kind}: minLength ${e.minLength}–maxLength ${e.maxLength} never fits a valid ${kind} (${lo === hi ? lo : `${lo}–${hi}`} digits)`,
+        });
+      }
     }
     for (const [name, menu] of Object.entries(cfg.menus)) {
       if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {

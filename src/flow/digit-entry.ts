@@ -96,7 +96,7 @@ export function entryState(o: EntryOptions) {
         always: [
           { guard: 'bufEmpty', target: 'failed', actions: { type: 'countTry', params: { reason: o.prompts.noInput } } },
           { guard: { type: 'entryValid', params: { kind, min: spec.minLength } }, target: afterValid },
-          { target: 'failed', actions: { type: 'countInvalid', params: { kind, min: spec.minLength, reasons: o.prompts.reasons } } },
+          { target: 'failed', actions: { type: 'countInvalid', params: { kind, reasons: o.prompts.reasons } } },
         ],
       },
       failed: {

@@ -109,8 +109,7 @@ const unbound = <O, I>(name: FlowActorName) =>
 
 export const initialListen = (): Listen => ({ buf: '', tries: 0, confirmTries: 0, reason: null });
 
-export const isDtmf = (e: { type: string }): e is { type: 'DTMF'; digit: string } => e.type === 'DTMF';
-const digitOf = (e: { type: string }) => (isDtmf(e) ? e.digit : '');
+const digitOf = (e: { type: string; digit?: unknown }) => (e.type === 'DTMF' && typeof e.digit === 'string' ? e.digit : '');
 
 export const flowSetup = setup({
   types: {
@@ -184,7 +183,7 @@ export const flowSetup = setup({
     }),
     /** a failed validation: one try used, the reason's explanation prompt is played next */
     countInvalid: assign({
-      listen: ({ context }, p: { kind: EntryKind; min: number; reasons: Record<ReasonCode, string> }) => {
+      listen: ({ context }, p: { kind: EntryKind; reasons: Record<ReasonCode, string> }) => {
         const buf = context.listen.buf;
         const code = VALIDATORS[p.kind](buf) ?? lengthReason(p.kind);
         return { ...context.listen, buf: '', tries: context.listen.tries + 1, reason: p.reasons[code] };

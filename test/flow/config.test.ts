@@ -48,6 +48,8 @@ describe('FlowConfig', () => {
     expect(messages({ menus: { 'main-menu': { prompt: 'main-menu', keys: {} }, handoff: { prompt: 'x', keys: {} } } }).join()).toMatch(/'handoff' is a name the flow uses itself/);
     expect(messages({ menus: { 'main-menu': { prompt: 'main-menu', keys: { '1': { agnt: 'general' } } } } }).join()).toMatch(/only menu, topic, service or agent, not agnt/);
     expect(messages({ entries: { 'area-code': { minLength: 4, maxLength: 3 } } }).join()).toMatch(/minLength must not exceed maxLength/);
+    expect(messages({ entries: { 'national-id': { minLength: 8, maxLength: 8 } } }).join()).toMatch(/entries.national-id: minLength 8–maxLength 8 never fits a valid national-id \(10 digits\)/);
+    expect(messages({ entries: { 'area-code': { maxLength: 4 } } })).toEqual([]);
     expect(messages({ entries: { mobile: { readBack: 'maybe' } } }).join()).toMatch(/readBack: one of off, announce, confirm/);
     expect(messages({ prompts: { welcome: 'Welcome Prompt' } }).join()).toMatch(/lowercase kebab-case/);
   });
