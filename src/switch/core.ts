@@ -99,6 +99,11 @@ export class SwitchCore extends EventEmitter {
     this.hub.deliver([...apps, ...this.hub.subscribeAllApps()], eventBody(type, post, pre));
   }
 
+  /** Sends an event to exactly these apps (StasisStart/StasisEnd go to the Stasis app only, even with subscribeAll). */
+  sendOnly(apps: Iterable<string>, type: string, post: Record<string, unknown>): void {
+    this.hub.deliver(apps, eventBody(type, post));
+  }
+
   varsetEvent(ch: Channel, variable: string, value: string): void {
     this.channelEvent('ChannelVarset', ch, {}, { variable, value });
   }

@@ -41,7 +41,7 @@ export function enterStasis(core: SwitchCore, ch: Channel, app: string, args: st
   ch.stasisApp = app;
   ch.stasisArgs = args;
   ch.queue.reopen();
-  core.sendTo([app], 'StasisStart', { args, channel: ch.snapshot() });
+  core.sendOnly([app], 'StasisStart', { args, channel: ch.snapshot() });
 }
 
 /**
@@ -91,7 +91,7 @@ function leaveOnHangup(core: SwitchCore, ch: Channel): boolean {
   if (ch.bridge) leaveBridge(core, ch.bridge, ch);
   const app = ch.stasisApp;
   if (!app) return false;
-  core.sendTo([app], 'StasisEnd', { channel: ch.snapshot() });
+  core.sendOnly([app], 'StasisEnd', { channel: ch.snapshot() });
   ch.stasisApp = null;
   ch.setVar('STASISSTATUS', 'SUCCESS');
   core.varsetEvent(ch, 'STASISSTATUS', 'SUCCESS');

@@ -159,7 +159,7 @@ export async function continueInDialplan(core: SwitchCore, ch: Channel, target: 
     if (!app) throw notInStasis();
     if (ch.state === 'Down' || ch.state === 'Ringing') throw invalidState();
     if (ch.bridge) leaveBridge(core, ch.bridge, ch);
-    core.sendTo([app], 'StasisEnd', { channel: ch.snapshot() });
+    core.sendOnly([app], 'StasisEnd', { channel: ch.snapshot() });
     ch.stasisApp = null;
     ch.queue.close(notInStasis());
     core.log?.debug({ channel: ch.id, ...target }, 'switch: continue in dialplan');

@@ -368,6 +368,17 @@ describe('WebSockets: apps keep their channels across a reconnect', () => {
     expect((fin.playback as Json).state).toBe('done');
   });
 
+  it('sends every channel event to a subscribeAll app, but StasisStart only to the Stasis app', async () => {
+    const { sw, ivr } = await setup();
+    const monitor = await tap(sw.url, 'monitor', { subscribeAll: true });
+    taps.push(monitor);
+    const { ivrId } = await answered(sw, ivr!);
+    await monitor.next((e) => e.type === 'ChannelStateChange' && (e.channel as Json).id === ivrId);
+    expect(monitor.of('ChannelDialplan').length).toBeGreaterThan(0);
+    expect(monitor.of('StasisStart')).toHaveLength(0);
+    expect(monitor.events.every((e) => e.application === 'monitor')).toBe(true);
+  });
+
   it('fails Stasis for a new call while the app is away', async () => {
     const { sw, caller } = await setup({ failoverExtension: null });
     sw.dropConnections('ivr-1699');
