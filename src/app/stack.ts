@@ -23,6 +23,8 @@ import { FailedLookups } from '../store/lookups.ts';
 import { EmbeddedOrderData } from '../store/order-data.ts';
 import { RequestOutbox } from '../store/outbox.ts';
 import { SqliteRequestRegistry } from '../store/requests.ts';
+import { PostgresRequestRegistry, redactDbUrl } from '../store/postgres-registry.ts';
+import type { RequestRegistry } from '../domain/ports.ts';
 import { startSwitch, type BuiltinSwitch } from '../switch/index.ts';
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
@@ -124,6 +126,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let outbox: RequestOutbox | undefined;
     const registry = new SqliteRequestRegistry(store, { prefix: cfg.data.store.requestPrefix, onRegistered: () => outbox?.wake() });
     const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }));
+    // cluster: requests in the shared PostgreSQL, so that either IVR sees the other's (A9 earlier referrals)
+    let requests: RequestRegistry = registry;
+    if (svcCfg.sharedDbUrl) {
+      const pgRegistry = await PostgresRequestRegistry.connect(svcCfg.sharedDbUrl, { prefix: cfg.data.store.requestPrefix });
+      cleanups.push(() => pgRegistry.close());
+      requests = pgRegistry;
+      log.info({ db: redactDbUrl(svcCfg.sharedDbUrl) }, 'registered requests go to the shared PostgreSQL (delivery to Quantum is done from the SQLite outbox only)');
+    }
     if (o.background && quantum) {
       outbox = new RequestOutbox(store, { sink: quantum, pollMs: cfg.data.outbox.pollMs, maxAttempts: cfg.data.outbox.maxAttempts, backoffBaseMs: cfg.data.outbox.backoffBaseMs, backoffMaxMs: cfg.data.outbox.backoffMaxMs, logger: log.child({ component: 'outbox' }) });
       outbox.start();
@@ -145,7 +155,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       language: svcCfg.prompts.language,
       media: (items) => toMedia(compose(items)),
       orderData,
-      registry,
+      registry: requests,
       sms,
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
       questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),

@@ -46,6 +46,8 @@ export const ServiceConfig = z.object({
       language: z.string().default('fa'),
     })
     .prefault({}),
+  /** cluster: registered requests in a shared PostgreSQL (postgres://…) instead of the local SQLite store */
+  sharedDbUrl: z.string().regex(/^postgres(ql)?:\/\//, 'IVR_DB_URL must be a postgres:// URL').optional(),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
@@ -65,4 +67,5 @@ export const ENV_KEYS: Record<string, string[]> = {
   HTTP_HOST: ['service', 'http', 'host'],
   PROMPTS_DIR: ['service', 'prompts', 'dir'],
   LOG_LEVEL: ['service', 'log', 'level'],
+  IVR_DB_URL: ['service', 'sharedDbUrl'],
 };
