@@ -4,6 +4,9 @@
  * agents' screen-pop, set before the announcement and before the transfer), then play
  * `context.say` followed by `transfer-to-agent` or `goodbye`: a caller never leaves in silence.
  *
+ * A HANGUP while the transfer or the hang-up is under way is their own effect (the channel leaves
+ * the app; ARI may report it before answering the request): the output stays transfer / completed.
+ *
  * `*` during the announcement plays it again; other keys are ignored there.
  *
  * Whoever sends the caller here sets `context.skill` and `context.say` (action `toAgent`).
@@ -46,6 +49,8 @@ export function handoffState(p: PromptsSpec) {
             { target: '#call.transfer-failed' },
           ],
         },
+        // the channel leaving the app now is the transfer's own effect (StasisEnd may come first)
+        on: { HANGUP: '#call.transferred' },
       },
       fallbackVars: {
         invoke: {
@@ -62,6 +67,7 @@ export function handoffState(p: PromptsSpec) {
           onDone: '#call.transferred',
           onError: '#call.transfer-failed',
         },
+        on: { HANGUP: '#call.transferred' },
       },
     },
   });
@@ -97,6 +103,8 @@ export function finishState(p: PromptsSpec) {
           onDone: '#call.completed',
           onError: '#call.completed',
         },
+        // the hang-up event caused by our own hang-up (it may come before the request's answer)
+        on: { HANGUP: '#call.completed' },
       },
     },
   });

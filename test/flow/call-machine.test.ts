@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import { MissingActorError } from '../../src/flow/setup.ts';
-import type { PlayInput, PlayOutput, SetVarsInput } from '../../src/flow/ports.ts';
+import type { HangupInput, PlayInput, PlayOutput, SendStoresInput, SendStoresOutput, SetVarsInput, TransferInput } from '../../src/flow/ports.ts';
 import { decision, emptyFacts, runCall, type Backends, type Trace } from './harness.ts';
 
 beforeEach(() => {
@@ -111,6 +111,35 @@ describe('main menu', () => {
     actor.send({ type: 'HANGUP' });
     expect(aborted).toBe(true);
     expect(actor.getSnapshot().output).toEqual({ kind: 'hangup', reason: 'caller-hangup' });
+  });
+
+  test('the channel leaving the app while our own transfer / hang-up is under way keeps the outcome', async () => {
+    for (const [keys, expected] of [
+      ['0', { kind: 'transfer', skill: 'general' }],
+      ['1 3 021', { kind: 'hangup', reason: 'completed' }],
+    ] as const) {
+      let ends = 0;
+      const machine = createCallMachine().provide({
+        actors: {
+          play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
+          setVars: fromPromise<void, SetVarsInput>(async () => undefined),
+          sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
+          // the request is sent, its answer comes after the channel already left
+          transfer: fromPromise<void, TransferInput>(() => (ends++, new Promise<void>(() => {}))),
+          hangup: fromPromise<void, HangupInput>(() => (ends++, new Promise<void>(() => {}))),
+        },
+      });
+      const actor = createActor(machine, { input: { callId: 'c', callerNumber: '09121234567' } });
+      actor.start();
+      for (const g of keys.split(' ')) {
+        await vi.advanceTimersByTimeAsync(0);
+        for (const d of g) actor.send({ type: 'DTMF', digit: d });
+      }
+      await vi.advanceTimersByTimeAsync(0);
+      expect(ends).toBe(1);
+      actor.send({ type: 'HANGUP' });
+      expect(actor.getSnapshot().output).toEqual(expected);
+    }
   });
 
   test('an actor that was not bound says so by name (and the caller still reaches an agent)', async () => {
