@@ -107,6 +107,9 @@ const unbound = <O, I>(name: FlowActorName) =>
     throw new MissingActorError(name);
   });
 
+/** keys kept ahead of the listens; more are dropped (a caller drumming on the keypad during a lookup) */
+export const MAX_TYPE_AHEAD = 32;
+
 export const initialListen = (): Listen => ({ buf: '', tries: 0, confirmTries: 0, reason: null });
 
 const digitOf = (e: { type: string; digit?: unknown }) => (e.type === 'DTMF' && typeof e.digit === 'string' ? e.digit : '');
@@ -154,9 +157,12 @@ export const flowSetup = setup({
       context.listen.buf.length >= p.min && VALIDATORS[p.kind](context.listen.buf) === null,
   },
   actions: {
-    /** a key pressed while nothing listens: kept for the next listen (type-ahead) */
+    /** a key pressed while nothing listens: kept for the next listen (type-ahead, at most MAX_TYPE_AHEAD keys) */
     queueKey: assign(({ context, event }) => ({
-      pending: context.swallowHash && digitOf(event) === '#' ? context.pending : context.pending + digitOf(event),
+      pending:
+        (context.swallowHash && digitOf(event) === '#') || context.pending.length >= MAX_TYPE_AHEAD
+          ? context.pending
+          : context.pending + digitOf(event),
       swallowHash: false,
     })),
     armSwallow: assign({ swallowHash: true }),

@@ -68,6 +68,12 @@ describe('digit entry', () => {
     expect(result()).toEqual({ status: 'valid', value: '1403001234' });
   });
 
+  test('type-ahead keeps at most 32 keys', async () => {
+    const { actor, keys } = start('order-number');
+    keys('1'.repeat(40)); // during IVR_NODE: nothing listens
+    expect(actor.getSnapshot().context.pending).toBe('1'.repeat(32));
+  });
+
   test('# ends early; the explanation of what was wrong precedes the prompt; the node is set again', async () => {
     const { t, keys, result } = start('national-id');
     await tick();
