@@ -2,9 +2,11 @@
  * After the order was found: the policy's questions (one-key menus), `decide`, `register` when the
  * decision asks for a request, then the final announcement and a transfer or goodbye.
  *
- * - `questions` lists what the data cannot tell; each is asked as a menu with node
+ * - `questions` lists what the data cannot tell; the first is asked as a menu with node
  *   `question-<name>`, its options as keys (`*` repeats, wrong/no key explained, after
- *   FlowConfig.tries.menu → `general`).
+ *   FlowConfig.tries.menu → `general`). After each answer the policy is asked again with the
+ *   answers so far, since an answer can make a later question unnecessary (a caller who chose
+ *   the credit wallet is not asked about small appliances instead of cash).
  * - `decide` → IVR_RULE / IVR_OUTCOME (set with everything else before the announcement).
  * - `register` (only when decision.request): the request number is read back after
  *   `request-registered`; when the store is unavailable nothing is claimed: `system-unavailable`,
@@ -33,14 +35,16 @@ export function questionsState(cfg: FlowConfig) {
   return flowSetup.createStateConfig({
     id: 'questions',
     initial: 'load',
+    entry: assign({ answers: {} }),
     states: {
       load: {
         invoke: {
           src: 'questions',
-          input: ({ context }) => ({ topic: topicOf(context), facts: context.facts ?? emptyFacts() }),
+          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.facts ?? emptyFacts()), answers: context.answers } }),
           onDone: {
             target: 'next',
-            actions: assign({ questions: ({ event }) => event.output, questionIndex: 0, answers: {} }),
+            // never ask a question twice, whatever the policy returns
+            actions: assign({ questions: ({ event, context }) => event.output.filter((q) => !Object.hasOwn(context.answers, q.name)), questionIndex: 0 }),
           },
           onError: { target: '#handoff', actions: { type: 'toAgent', params: { skill: 'owning', say: [p.systemUnavailable] } } },
         },
@@ -60,14 +64,11 @@ export function questionsState(cfg: FlowConfig) {
               const q = currentQuestion(context);
               return event.type === 'DTMF' && q !== undefined && Object.hasOwn(q.options, event.digit);
             },
-            target: '#questions.next',
+            target: '#questions.load',
             actions: assign(({ context, event }) => {
               const q = currentQuestion(context);
               const digit = event.type === 'DTMF' ? event.digit : '';
-              return {
-                answers: q ? { ...context.answers, [q.name]: q.options[digit] ?? '' } : context.answers,
-                questionIndex: context.questionIndex + 1,
-              };
+              return { answers: q ? { ...context.answers, [q.name]: q.options[digit] ?? '' } : context.answers };
             }),
           },
         ],
