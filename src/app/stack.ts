@@ -17,6 +17,7 @@ import { formatStoresSms } from '../sms/format.ts';
 import { createSmsSender } from '../sms/index.ts';
 import { compose, toMedia, SOUND_FOLDER } from '../speech/compose.ts';
 import { ChequesWatcher } from '../store/cheques-xlsx.ts';
+import { PromptLibrary } from '../speech/library.ts';
 import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
 import { importDataFile } from '../store/import.ts';
 import { FailedLookups } from '../store/lookups.ts';
@@ -143,6 +144,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       const watcher = new ChequesWatcher(store, { path: resolve(PROJECT_ROOT, cfg.data.cheques.xlsxPath), cron: cfg.data.cheques.cron, logger: log.child({ component: 'cheques' }) });
       await watcher.start();
       cleanups.push(() => watcher.stop());
+    }
+    if (o.background) {
+      // texts and recordings change under a running service: watched, checked and logged (audio is read at each playback)
+      const prompts = new PromptLibrary({ dir: resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language), logger: log.child({ component: 'prompts' }) });
+      prompts.watch();
+      cleanups.push(() => prompts.close());
     }
     const failed = new FailedLookups(store, { maxFailures: cfg.data.lookupLimit.maxFailures, windowMs: cfg.data.lookupLimit.windowMinutes * 60_000 });
 

@@ -6,6 +6,7 @@
  * `ivr-1699 diagram` writes it, `ivr-1699 diagram --check` and a test fail when it is stale.
  */
 import type { AnyStateMachine } from 'xstate';
+import type { FlowConfig } from './config.ts';
 
 interface NodeLike {
   key: string;
@@ -149,4 +150,60 @@ export function flowToMermaid(machine: AnyStateMachine, title = 'ivr-1699 call f
     if (first) out.push(`  note right of ${mid(first.id)}`, ...rootEvents.map((e) => `    ${e}`), '  end note');
   }
   return out.join('\n') + '\n';
+}
+
+const TOPIC_RULES: Record<string, string> = {
+  proforma: 'P1, P2',
+  'order-registration': 'P3',
+  'cheque-approval': 'P4',
+  'address-change': 'A1, A2',
+  delivery: 'A3',
+  'product-problem': 'A4, A5',
+  refund: 'A6, A7',
+  'installation-repair': 'A8',
+  'festival-card': 'A9',
+  'bounced-cheque': 'A10',
+};
+const SERVICE_LABELS: Record<string, string> = {
+  'sale-plans': 'sale plans info → sales',
+  'product-advice': 'product advice → product-advice',
+  'nearest-stores': 'area code, mobile → SMS of the stores',
+  'customer-registration': 'national ID → registered in Quantum',
+};
+
+/**
+ * The menu tree of a flow configuration as a compact Mermaid flowchart (menus, keys, topics with
+ * their rules, services, agents): the picture for the README. The full statechart is flowToMermaid.
+ */
+export function menuTreeMermaid(cfg: FlowConfig): string {
+  const id = (s: string) => s.replace(/[^a-zA-Z0-9]/g, '_');
+  const lines = ['flowchart LR', '  start(["call to 1699"]) --> welcome["welcome"] --> main_menu'];
+  const nodes = new Map<string, string>();
+  for (const [name, menu] of Object.entries(cfg.menus)) {
+    nodes.set(id(name), `  ${id(name)}{{"${name}"}}`);
+    for (const [key, item] of Object.entries(menu.keys).sort(([a], [b]) => a.localeCompare(b))) {
+      let target: string;
+      if ('menu' in item) target = id(item.menu);
+      else if ('topic' in item) {
+        target = `t_${id(item.topic)}`;
+        nodes.set(target, `  ${target}["${item.topic} (${TOPIC_RULES[item.topic] ?? ''})"]`);
+      } else if ('service' in item) {
+        target = `s_${id(item.service)}`;
+        nodes.set(target, `  ${target}["${SERVICE_LABELS[item.service] ?? item.service}"]`);
+      } else {
+        target = `a_${id(item.agent)}`;
+        nodes.set(target, `  ${target}(["agent: ${item.agent}"])`);
+      }
+      lines.push(`  ${id(name)} -->|${key}| ${target}`);
+    }
+    lines.push(`  ${id(name)} -.->|"* repeats; no/wrong key ×${cfg.tries.menu}"| a_general`);
+  }
+  nodes.set('a_general', '  a_general(["agent: general"])');
+  lines.push(...[...nodes.values()].sort());
+  const topics = [...nodes.keys()].filter((k) => k.startsWith('t_'));
+  if (topics.length) {
+    lines.push('  ident["national ID + order number (must match)"] --> rules["questions → rule → announcement, registered request, goodbye or agent"]');
+    for (const t of topics.sort()) lines.push(`  ${t} --> ident`);
+  }
+  return lines.join('\n') + '\n';
 }
