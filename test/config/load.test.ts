@@ -42,3 +42,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ file: 'missing.yaml', cwd: dir, env: {} })).toThrow(/cannot read the config file/);
   });
 });
+
+describe('config/ivr-1699.example.yaml', () => {
+  it('is a valid configuration whose values are the defaults', () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const fromFile = loadConfig({ file: 'config/ivr-1699.example.yaml', cwd: root, env: {} });
+    const defaults = loadConfig({ env: {}, cwd: tmp() });
+    expect(fromFile).toEqual(defaults);
+  });
+});
