@@ -46,6 +46,8 @@ export interface ExpectedEvent {
 export type Step =
   | {
       kind: 'request';
+      /** when it was sent in the recording (ms from the scenario's start) */
+      t: number;
       id: number;
       side: 'caller' | 'ivr';
       method: string;
@@ -57,7 +59,7 @@ export type Step =
       /** how long Asterisk took to answer (ms) */
       tookMs: number;
     }
-  | { kind: 'ws-open' | 'ws-closed'; app: string; waitFor: { responses: number[]; events: Record<string, number> }; gapMs: number };
+  | { kind: 'ws-open' | 'ws-closed'; t: number; app: string; waitFor: { responses: number[]; events: Record<string, number> }; gapMs: number };
 
 export interface Fixture {
   scenario: string;
@@ -192,6 +194,7 @@ export function convert(file: string): Fixture {
       for (const [k, v] of Object.entries(l.query ?? {})) query[k] = typeof v === 'number' ? v : symbolize(String(v));
       steps.push({
         kind: 'request',
+        t: l.t,
         id,
         side: l.side,
         method: l.method,
@@ -208,7 +211,7 @@ export function convert(file: string): Fixture {
       const id = q.shift();
       if (id !== undefined) answered.push(id);
     } else if ((l.dir === 'ws-open' || l.dir === 'ws-closed') && l.ws) {
-      if (!(l.dir === 'ws-open' && i < firstRequest)) steps.push({ kind: l.dir, app: l.ws, waitFor: waitFor(), gapMs });
+      if (!(l.dir === 'ws-open' && i < firstRequest)) steps.push({ kind: l.dir, t: l.t, app: l.ws, waitFor: waitFor(), gapMs });
     }
     prevT = l.t;
   });
