@@ -41,7 +41,14 @@ function project(e: Json): ExpectedEvent {
   const out: ExpectedEvent = { type: String(e.type) };
   if (name?.endsWith(';1')) out.half = ';1';
   else if (name?.endsWith(';2')) out.half = ';2';
-  if (ch) out.state = String(ch.state);
+  const snap = ch ?? peer;
+  if (snap) {
+    out.state = String(snap.state);
+    const dp = snap.dialplan as Json;
+    out.at = `${String(dp.context)},${String(dp.exten)},${String(dp.priority)} ${String(dp.app_name)}(${String(dp.app_data)})`;
+    out.language = String(snap.language);
+    out.callerNumber = String((snap.caller as Json).number);
+  }
   if (Array.isArray(e.args)) out.args = e.args.map(String);
   if (e.digit !== undefined) out.digit = String(e.digit);
   if (e.variable !== undefined) out.variable = String(e.variable);

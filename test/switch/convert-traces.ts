@@ -32,6 +32,10 @@ export interface ExpectedEvent {
   type: string;
   half?: ';1' | ';2';
   state?: string;
+  /** where the channel is in the dialplan: `context,exten,priority app(data)` */
+  at?: string;
+  language?: string;
+  callerNumber?: string;
   args?: string[];
   digit?: string;
   variable?: string;
@@ -88,7 +92,14 @@ function expectedEvent(e: Json): ExpectedEvent {
   const out: ExpectedEvent = { type: String(e.type) };
   const h = half(ch?.name ?? peer?.name);
   if (h) out.half = h;
-  if (ch) out.state = String(ch.state);
+  const snap = ch ?? peer;
+  if (snap) {
+    out.state = String(snap.state);
+    const dp = snap.dialplan as Json;
+    out.at = `${String(dp.context)},${String(dp.exten)},${String(dp.priority)} ${String(dp.app_name)}(${String(dp.app_data)})`;
+    out.language = String(snap.language);
+    out.callerNumber = String((snap.caller as Json).number);
+  }
   if (Array.isArray(e.args)) out.args = e.args.map(String);
   if (e.digit !== undefined) out.digit = String(e.digit);
   if (e.variable !== undefined) out.variable = String(e.variable);
