@@ -30,13 +30,14 @@ async function setup(opts: SwitchOptions = {}, connectIvr = true) {
 
 /** Originates Local/1699@ivr-inbound from app `caller`; resolves both halves' ids. */
 async function dial(sw: BuiltinSwitch, ivr: EventTap | undefined, extra: Json = {}) {
+  const before = ivr?.of('StasisStart').length ?? 0;
   const r = await ari(sw.url, 'POST', '/channels', { endpoint: 'Local/1699@ivr-inbound', app: 'caller', appArgs: 'test', callerId: '09121234567', ...extra } as Record<string, string>);
   expect(r.status).toBe(200);
   const callerId = String((r.body as Json).id);
   let ivrId = '';
   if (ivr) {
-    const ss = await ivr.next((e) => e.type === 'StasisStart');
-    ivrId = String((ss.channel as Json).id);
+    await waitUntil(() => ivr.of('StasisStart').length > before, 3000, () => 'StasisStart of the new call');
+    ivrId = String((ivr.of('StasisStart')[before]?.channel as Json).id);
   }
   return { callerId, ivrId };
 }
@@ -187,6 +188,29 @@ describe('playbacks and the channel command queue', () => {
     expect((await ari(sw.url, 'DELETE', '/playbacks/long')).status).toBe(204);
     expect((await pending).status).toBe(204);
     expect(performance.now() - t0).toBeLessThan(10_000 * scale / 2);
+  });
+
+  it('answers a command waiting behind a prompt with 404 when the caller hangs up, and continue waits too', async () => {
+    const { sw, caller, ivr } = await setup();
+    const { callerId, ivrId } = await answered(sw, ivr!);
+    await caller.next((e) => e.type === 'StasisStart');
+    await ari(sw.url, 'POST', `/channels/${ivrId}/play/long`, { media: 'sound:silence/30' });
+    const waiting = ari(sw.url, 'POST', `/channels/${ivrId}/variable`, { variable: 'IVR_NODE', value: 'x' });
+    await ivr!.next((e) => e.type === 'PlaybackStarted');
+    await ari(sw.url, 'DELETE', `/channels/${callerId}`);
+    expect(await waiting).toMatchObject({ status: 404, body: { message: 'Channel not found' } });
+    expect(ivr!.of('ChannelVarset')).toHaveLength(0);
+
+    const second = await answered(sw, ivr!);
+    await ari(sw.url, 'POST', `/channels/${second.ivrId}/play/p2`, { media: 'sound:silence/5' });
+    const cont = ari(sw.url, 'POST', `/channels/${second.ivrId}/continue`, { context: 'agents', extension: 'general' });
+    await sleep(30);
+    expect(ivr!.of('StasisEnd').filter((e) => (e.channel as Json).id === second.ivrId)).toHaveLength(0);
+    expect((await cont).status).toBe(204);
+    const order = ivr!.events
+      .filter((e) => (e.playback as Json | undefined)?.id === 'p2' || (e.type === 'StasisEnd' && (e.channel as Json).id === second.ivrId))
+      .map((e) => e.type);
+    expect(order).toEqual(['PlaybackStarted', 'PlaybackFinished', 'StasisEnd']);
   });
 
   it('fails a missing prompt at once and refuses to stop a digits: playback with 500', async () => {
