@@ -21,9 +21,7 @@ import { AriAuthError, AriError, AriNotFoundError, AriTimeoutError, AriUnreachab
 import { parseEvent, type AriEvent } from './events.ts';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ari = require('ari-client') as { connect(url: string, user: string, pass: string): PromiseLike<AriClientInternals> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ariUtils = require('ari-client/lib/utils.js') as { parseBodyParams(params: unknown, options: Record<string, unknown>): Record<string, unknown> };
 
 type SwaggerOp = ((params: Record<string, unknown>, ok: (r: SwaggerResponse) => void, fail: (r: unknown) => void) => void) & {
@@ -53,7 +51,16 @@ export interface AriClientOptions {
 /** ari-client keeps Basic-auth credentials in a process-wide table: one credential set per process. */
 let processCredentials: string | undefined;
 
-export class AriClient extends EventEmitter {
+export interface AriClientEvents {
+  /** every valid event; `known` is false for event types the adapter does not model */
+  event: [ev: AriEvent, known: boolean];
+  open: [];
+  connected: [];
+  reconnected: [];
+  disconnected: [];
+}
+
+export class AriClient extends EventEmitter<AriClientEvents> {
   private ws?: WebSocket;
   private closed = false;
   private attempt = 0;
@@ -255,12 +262,6 @@ export class AriClient extends EventEmitter {
     }
     this.reconnectTimer = setTimeout(() => this.dial(), delay);
   }
-}
-
-/** The events of a connected client, typed. */
-export interface AriClient {
-  on(e: 'event', l: (ev: AriEvent, known: boolean) => void): this;
-  on(e: 'connected' | 'reconnected' | 'disconnected' | 'open', l: () => void): this;
 }
 
 /**

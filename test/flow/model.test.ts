@@ -80,7 +80,10 @@ function shortestPaths(g: Graph): Map<string, { from: string; event: AnyEventObj
   const prev = new Map<string, { from: string; event: AnyEventObject } | null>([[initial, null]]);
   const order = [initial];
   for (let i = 0; i < order.length; i++) {
-    for (const { event, to } of g.edges.get(order[i]!)!) if (!prev.has(to)) (prev.set(to, { from: order[i]!, event }), order.push(to));
+    for (const { event, to } of g.edges.get(order[i]!)!) if (!prev.has(to)) {
+      prev.set(to, { from: order[i]!, event });
+      order.push(to);
+    }
   }
   return prev;
 }
@@ -106,7 +109,11 @@ function nearestEnd(g: Graph): Map<string, string> {
   const queue = g.keys.filter((k) => isFinal(k) && !k.includes('caller-hangup'));
   const seen = new Set(queue);
   for (let i = 0; i < queue.length; i++) {
-    for (const from of reverse.get(queue[i]!) ?? []) if (!seen.has(from)) (seen.add(from), next.set(from, queue[i]!), queue.push(from));
+    for (const from of reverse.get(queue[i]!) ?? []) if (!seen.has(from)) {
+      seen.add(from);
+      next.set(from, queue[i]!);
+      queue.push(from);
+    }
   }
   return next;
 }
