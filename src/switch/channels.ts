@@ -111,6 +111,8 @@ export class Channel {
   /** the app an originated ;1 half enters once answered, and its Stasis app data */
   pendingApp: string | null = null;
   pendingAppData = '';
+  /** Gosub frames: where Return() goes and the ARGn of the subroutine */
+  readonly frames: { ret: { context: string; exten: string; priority: number }; args: string[] }[] = [];
   /** what the originator dialed (`1699@ivr-inbound`), for Dial events */
   dialstring = '';
 
@@ -171,6 +173,8 @@ export class Channel {
       if (func === 'CALLERID' && arg === 'name') return this.caller.name;
       return undefined;
     }
+    const arg = /^ARG(\d+)$/.exec(name);
+    if (arg && this.frames.length > 0) return this.frames[this.frames.length - 1]?.args[Number(arg[1]) - 1] ?? '';
     if (name === 'EXTEN') return this.dialplan.exten;
     if (name === 'CONTEXT') return this.dialplan.context;
     if (name === 'PRIORITY') return String(this.dialplan.priority);
@@ -187,9 +191,21 @@ export class Channel {
     this.vars.set(Channel.varKey(name), value);
   }
 
-  /** Expands `${VAR}` references the way dialplan application data is expanded. */
+  /**
+   * Expands `${VAR}` and `${VAR:offset[:length]}` (Asterisk substrings: `${X:-4}` is the last
+   * four characters) the way dialplan application data is expanded.
+   */
   expand(template: string): string {
-    return template.replace(/\$\{([^}]+)\}/g, (_m, v: string) => this.getVar(v) ?? '');
+    return template.replace(/\$\{([^}:]+?)(?::(-?\d+)(?::(-?\d+))?)?\}/g, (_m, v: string, off?: string, len?: string) => {
+      const value = this.getVar(v) ?? '';
+      if (off === undefined) return value;
+      let start = Number(off);
+      if (start < 0) start = Math.max(0, value.length + start);
+      const rest = value.slice(start);
+      if (len === undefined) return rest;
+      const n = Number(len);
+      return n >= 0 ? rest.slice(0, n) : rest.slice(0, Math.max(0, rest.length + n));
+    });
   }
 
   // ---- Stasis ----------------------------------------------------------------------------

@@ -3,20 +3,20 @@
  * tiny interpreter that runs it on a channel, sending ChannelDialplan / ChannelVarset events
  * as Asterisk does. Two styles:
  *
- * 'project' (default) mirrors dialplan/extensions.conf:
+ * 'project' (default) mirrors dialplan/extensions.conf (test/switch/dialplan-mirror.test.ts
+ * keeps the two in step):
  *   [<entryContext>]                     ; default ivr-inbound
- *   exten => 1699,1,NoOp(1699 call from ${CALLERID(num)} on ${CHANNEL(name)})
+ *   exten => 1699,1,NoOp(1699 call from *${CALLERID(num):-4} on ${CHANNEL(name)})
  *    same => n,Set(CHANNEL(language)=fa)
  *    same => n,Stasis(<ivrApp>,inbound)   ; fails at once (STASISSTATUS=FAILED) when the app has no WebSocket
- *    same => n,Verbose(1,IVR unavailable for …: STASISSTATUS=${STASISSTATUS} - to the general queue)
- *    same => n,Set(__IVR_SKILL=<failoverExtension>)
- *    same => n,Set(__IVR_OUTCOME=ivr-unavailable)
+ *    same => n,Verbose(1,IVR did not take the call from *${CALLERID(num):-4}: STASISSTATUS=${STASISSTATUS} - to the general queue)
+ *    same => n,ExecIf($["${STASISSTATUS}" = "FAILED"]?Set(__IVR_OUTCOME=ivr-unavailable))
  *    same => n,Goto(<agentsContext>,<failoverExtension>,1)      ; failoverExtension null: Hangup()
  *   [<agentsContext>]                    ; default agents; any skill as extension
- *   exten => <skill>,1,NoOp(queue ${EXTEN} topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME})
- *    same => n,Answer()
- *    same => n,Queue(${EXTEN},,,,<queueHoldMs/1000>)   ; "waits in the queue", then
- *    same => n,Hangup()
+ *   exten => <skill>,1,NoOp(queue <skill> topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME})
+ *    same => n,Gosub(agents-common,s,1(<skill>))   ; sets __IVR_SKILL (if empty), __IVR_QUEUE_SKILL, answers
+ *    same => n,Queue(<skill>,…,<queueHoldMs/1000>,…)  ; no agents here: the caller waits, then
+ *    same => n,Hangup()                   ; (the real dialplan overflows to the general queue and voicemail)
  *
  * 'recorded' mirrors the dialplan of the Asterisk the ARI traces were recorded on:
  *   exten => 1699,1,Set(CHANNEL(language)=<language>)
@@ -49,6 +49,9 @@ interface Step {
 
 const SKILL_EXTEN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
+/** Context of the subroutine the agents extensions call (as in dialplan/extensions.conf). */
+export const AGENTS_COMMON = 'agents-common';
+
 /** The steps of `exten` in `context`, or undefined when the extension does not exist. */
 export function extensionSteps(core: SwitchCore, context: string, exten: string): Step[] | undefined {
   const o = core.opts;
@@ -62,20 +65,20 @@ export function extensionSteps(core: SwitchCore, context: string, exten: string)
         { app: 'Hangup', data: '' },
       ];
     }
+    const notTaken = 'IVR did not take the call from *${CALLERID(num):-4}: STASISSTATUS=${STASISSTATUS}';
     const failsafe: Step[] =
       o.failoverExtension !== null
         ? [
-            { app: 'Verbose', data: '1,IVR unavailable for ${CALLERID(num)}: STASISSTATUS=${STASISSTATUS} - to the general queue' },
-            { app: 'Set', data: `__IVR_SKILL=${o.failoverExtension}` },
-            { app: 'Set', data: '__IVR_OUTCOME=ivr-unavailable' },
+            { app: 'Verbose', data: `1,${notTaken} - to the ${o.failoverExtension} queue` },
+            { app: 'ExecIf', data: '$["${STASISSTATUS}" = "FAILED"]?Set(__IVR_OUTCOME=ivr-unavailable)' },
             { app: 'Goto', data: `${o.agentsContext},${o.failoverExtension},1` },
           ]
         : [
-            { app: 'Verbose', data: '1,IVR unavailable for ${CALLERID(num)}: STASISSTATUS=${STASISSTATUS} - hanging up' },
+            { app: 'Verbose', data: `1,${notTaken} - hanging up` },
             { app: 'Hangup', data: '' },
           ];
     return [
-      { app: 'NoOp', data: `${o.entryExtension} call from \${CALLERID(num)} on \${CHANNEL(name)}` },
+      { app: 'NoOp', data: `${o.entryExtension} call from *\${CALLERID(num):-4} on \${CHANNEL(name)}` },
       { app: 'Set', data: `CHANNEL(language)=${o.language}` },
       { app: 'Stasis', data: `${o.ivrApp},inbound` },
       ...failsafe,
@@ -90,10 +93,22 @@ export function extensionSteps(core: SwitchCore, context: string, exten: string)
       ];
     }
     return [
-      { app: 'NoOp', data: 'queue ${EXTEN} topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME}' },
-      { app: 'Answer', data: '' },
-      { app: 'Queue', data: `\${EXTEN},,,,${holdS}` },
+      { app: 'NoOp', data: `queue ${exten} topic=\${IVR_TOPIC} rule=\${IVR_RULE} outcome=\${IVR_OUTCOME}` },
+      { app: 'Gosub', data: `${AGENTS_COMMON},s,1(${exten})` },
+      { app: 'Queue', data: `${exten},tb(ivr-agent-predial^s^1),,,${holdS},,ivr-agent-connected` },
       { app: 'Hangup', data: '' },
+    ];
+  }
+  if (context === AGENTS_COMMON && exten === 's' && o.dialplanStyle === 'project') {
+    return [
+      {
+        app: 'Verbose',
+        data: '2,to ${ARG1}: topic=${IVR_TOPIC} id=*${IVR_NATIONAL_ID:-4} order=${IVR_ORDER_NUMBER} rule=${IVR_RULE}/${IVR_OUTCOME} request=${IVR_REQUEST_TYPE}:${IVR_REQUEST_NUMBER}',
+      },
+      { app: 'ExecIf', data: '$["${IVR_SKILL}" = ""]?Set(__IVR_SKILL=${ARG1})' },
+      { app: 'Set', data: '__IVR_QUEUE_SKILL=${ARG1}' },
+      { app: 'Answer', data: '' },
+      { app: 'Return', data: '' },
     ];
   }
   return undefined;
@@ -110,6 +125,23 @@ function expandData(ch: Channel, data: string): string {
     .replace(/\$\[\s*"([^"]*)"\s*(=|!=)\s*"([^"]*)"\s*\]/g, (_m, a: string, op: string, b: string) =>
       (op === '=' ? a === b : a !== b) ? '1' : '0',
     );
+}
+
+/** Splits on `sep` outside parentheses and brackets. */
+function splitTopLevel(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of s) {
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    if (c === sep && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
 }
 
 function parseTarget(ch: Channel, spec: string): DialplanTarget {
@@ -165,6 +197,27 @@ async function exec(core: SwitchCore, ch: Channel, app: string, data: string): P
       return { kind: 'next' };
     case 'Goto':
       return { kind: 'goto', target: parseTarget(ch, data) };
+    case 'ExecIf': {
+      // ExecIf(<expr>?App(args)[:App(args)]) — data is already expanded
+      const q = data.indexOf('?');
+      if (q < 0) return { kind: 'next' };
+      const [yes = '', no = ''] = splitTopLevel(data.slice(q + 1), ':');
+      const call = data.slice(0, q).trim() !== '' && data.slice(0, q).trim() !== '0' ? yes : no;
+      const m = /^\s*(\w+)\((.*)\)\s*$/.exec(call);
+      if (m) await exec(core, ch, m[1] ?? '', m[2] ?? '');
+      return { kind: 'next' };
+    }
+    case 'Gosub': {
+      const m = /^([^(]*)(?:\((.*)\))?$/.exec(data);
+      const target = parseTarget(ch, m?.[1] ?? '');
+      const args = m?.[2] !== undefined ? splitTopLevel(m[2], ',') : [];
+      ch.frames.push({ ret: { context: ch.dialplan.context, exten: ch.dialplan.exten, priority: ch.dialplan.priority + 1 }, args });
+      return { kind: 'goto', target };
+    }
+    case 'Return': {
+      const frame = ch.frames.pop();
+      return frame ? { kind: 'goto', target: frame.ret } : { kind: 'end' };
+    }
     case 'Hangup':
       hangupChannel(core, ch, { requestCause: 16, soft: true, cause: 16 });
       return { kind: 'end' };

@@ -64,7 +64,7 @@ describe('Local calls into the IVR', () => {
     expect(ch.dialplan).toEqual({ context: 'ivr-inbound', exten: '1699', priority: 3, app_name: 'Stasis', app_data: 'ivr-1699,inbound' });
     expect((ch.caller as Json).number).toBe('09121234567');
     expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app_data)).toEqual([
-      `1699 call from 09121234567 on ${String(ch.name)}`,
+      `1699 call from *4567 on ${String(ch.name)}`,
       'CHANNEL(language)=fa',
       'ivr-1699,inbound',
     ]);
@@ -286,25 +286,30 @@ describe('the dialplan: transfers, failover, queue hold', () => {
       .map((e) => `${String(((e.channel as Json).dialplan as Json).context)}: ${String(e.dialplan_app)}(${String(e.dialplan_app_data)})`)
       .map((l) => l.replace(/-[0-9a-f]{8};2/, ';2'));
     expect(plan).toEqual([
-      'ivr-inbound: NoOp(1699 call from 09121234567 on Local/1699@ivr-inbound;2)',
+      'ivr-inbound: NoOp(1699 call from *4567 on Local/1699@ivr-inbound;2)',
       'ivr-inbound: Set(CHANNEL(language)=fa)',
       'ivr-inbound: Stasis(ivr-1699,inbound)',
-      'ivr-inbound: Verbose(1,IVR unavailable for 09121234567: STASISSTATUS=FAILED - to the general queue)',
-      'ivr-inbound: Set(__IVR_SKILL=general)',
-      'ivr-inbound: Set(__IVR_OUTCOME=ivr-unavailable)',
+      'ivr-inbound: Verbose(1,IVR did not take the call from *4567: STASISSTATUS=FAILED - to the general queue)',
+      'ivr-inbound: ExecIf(1?Set(__IVR_OUTCOME=ivr-unavailable))',
       'ivr-inbound: Goto(agents,general,1)',
       'agents: NoOp(queue general topic= rule= outcome=ivr-unavailable)',
-      'agents: Answer()',
-      'agents: Queue(general,,,,1)',
+      'agents: Gosub(agents-common,s,1(general))',
+      'agents-common: Verbose(2,to general: topic= id=* order= rule=/ivr-unavailable request=:)',
+      'agents-common: ExecIf(1?Set(__IVR_SKILL=general))',
+      'agents-common: Set(__IVR_QUEUE_SKILL=general)',
+      'agents-common: Answer()',
+      'agents-common: Return()',
+      'agents: Queue(general,tb(ivr-agent-predial^s^1),,,1,,ivr-agent-connected)',
       'agents: Hangup()',
     ]);
-    expect(caller.of('ChannelVarset').map((e) => `${String(e.variable)}=${String(e.value)}`).slice(0, 4)).toEqual([
+    expect(caller.of('ChannelVarset').map((e) => `${String(e.variable)}=${String(e.value)}`).slice(0, 5)).toEqual([
       'STASISSTATUS=',
       'STASISSTATUS=FAILED',
-      '__IVR_SKILL=general',
       '__IVR_OUTCOME=ivr-unavailable',
+      '__IVR_SKILL=general',
+      '__IVR_QUEUE_SKILL=general',
     ]);
-    expect(transfers).toEqual([expect.objectContaining({ skill: 'general', variables: { STASISSTATUS: 'FAILED', IVR_SKILL: 'general', IVR_OUTCOME: 'ivr-unavailable' } })]);
+    expect(transfers).toEqual([expect.objectContaining({ skill: 'general', variables: { STASISSTATUS: 'FAILED', IVR_OUTCOME: 'ivr-unavailable' } })]);
     // the queue answers: the caller's half enters its app like a normal answered call
     expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'ANSWER']);
     expect(caller.of('StasisStart')).toHaveLength(1);
@@ -315,6 +320,7 @@ describe('the dialplan: transfers, failover, queue hold', () => {
     const { callerId } = await dial(sw, undefined);
     await caller.next((e) => e.type === 'ChannelDestroyed' && (e.channel as Json).id === callerId);
     expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app)).toEqual(['NoOp', 'Set', 'Stasis', 'Verbose', 'Hangup']);
+    expect(String(caller.of('ChannelDialplan')[3]?.dialplan_app_data)).toMatch(/STASISSTATUS=FAILED - hanging up$/);
     expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'NOANSWER']);
     expect(sw.transfers).toEqual([]);
   });
