@@ -291,7 +291,8 @@ async function preflight(base: string, user: string, pass: string, timeoutMs: nu
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).message;
     if (cause === 'TimeoutError' || cause === 'AbortError') throw new AriTimeoutError(`no answer from ARI at ${base} within ${timeoutMs} ms`, 'connect');
     throw new AriUnreachableError(`cannot reach ARI at ${base} (${cause}): is Asterisk running with http.conf enabled, and is ARI_URL right?`, 'connect');
   }
