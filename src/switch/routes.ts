@@ -65,7 +65,9 @@ function variablesParam(ctx: RequestCtx): Record<string, string> {
   if (!v || typeof v !== 'object') return {};
   const inner = (v as Record<string, unknown>).variables;
   const obj = inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : (v as Record<string, unknown>);
-  return Object.fromEntries(Object.entries(obj).map(([k, val]) => [k, String(val)]));
+  const entries = Object.entries(obj);
+  if (entries.some(([, val]) => typeof val !== 'string')) throw new AriError(400, "Only string values in the 'variables' object allowed");
+  return Object.fromEntries(entries as [string, string][]);
 }
 
 // ---- handlers ----------------------------------------------------------------------------
@@ -207,11 +209,16 @@ export const HANDLERS: Record<string, Handler> = {
   'channels.play': (ctx) => doPlay(ctx, str(ctx, 'playbackId')),
   'channels.playWithId': (ctx) => doPlay(ctx, pathParam(ctx, 'playbackId')),
   'channels.getChannelVar': (ctx) => {
+    // as Asterisk: any live channel (in Stasis or not), read at once
     const variable = str(ctx, 'variable');
     if (!variable) throw new AriError(400, 'Variable name is required');
-    const ch = ctx.core.control(pathParam(ctx, 'channelId'));
+    const ch = ctx.core.channels.get(pathParam(ctx, 'channelId'));
+    if (!ch || !ch.alive) throw new AriError(404, 'Provided channel was not found');
     const value = ch.getVar(variable);
-    if (value === undefined) throw new AriError(404, 'Provided variable was not found');
+    if (value === undefined) {
+      if (variable.endsWith(')')) throw new AriError(500, 'Unable to read provided function');
+      throw new AriError(404, 'Provided variable was not found');
+    }
     return ok({ value });
   },
   'channels.setChannelVar': async (ctx) => {

@@ -115,10 +115,16 @@ describe("Asterisk's error answers", () => {
     expect(await ari(sw.url, 'POST', '/channels/c-2/variable', {})).toMatchObject({ status: 400, body: { message: 'Variable name is required' } });
     expect(await ari(sw.url, 'GET', '/channels/c-2/variable', { variable: 'NOPE' })).toMatchObject({ status: 404, body: { message: 'Provided variable was not found' } });
     expect((await ari(sw.url, 'GET', '/channels/c-2/variable', { variable: 'CHANNEL(language)' })).body).toEqual({ value: 'fa' });
+    expect(await ari(sw.url, 'GET', '/channels/c-2/variable', { variable: 'NOSUCHFUNC(x)' })).toMatchObject({ status: 500, body: { message: 'Unable to read provided function' } });
+    expect(await ari(sw.url, 'GET', '/channels/gone/variable', { variable: 'X' })).toMatchObject({ status: 404, body: { message: 'Provided channel was not found' } });
+    // reading works on a channel outside Stasis too (the caller half is not in its app yet)
+    expect((await ari(sw.url, 'GET', '/channels/c-1/variable', { variable: 'CHANNEL(language)' })).body).toEqual({ value: 'en' });
     expect(await ari(sw.url, 'POST', '/channels/c-2/play', { media: 'sound:beep', skipms: '-1' })).toMatchObject({ status: 400, body: { message: 'skipms cannot be negative' } });
     // JSON body parameters count like query ones (ari-client sends originate variables so)
     const v = await ari(sw.url, 'POST', '/channels', { endpoint: 'Local/1699@ivr-inbound', app: 'caller' }, 'asterisk:asterisk', { variables: { __IVR_X: '1' } });
     expect(v.status).toBe(200);
+    const n = await ari(sw.url, 'POST', '/channels', { endpoint: 'Local/1699@ivr-inbound', app: 'caller' }, 'asterisk:asterisk', { variables: { X: 1 } });
+    expect(n).toMatchObject({ status: 400, body: { message: "Only string values in the 'variables' object allowed" } });
     await t.close();
     await caller.close();
   });
