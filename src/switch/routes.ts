@@ -99,7 +99,7 @@ function doPlay(ctx: RequestCtx, playbackId: string | undefined): Reply {
 
 function bridgeChannels(ctx: RequestCtx): Channel[] {
   const ids = list(ctx, 'channel').flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
-  if (ids.length === 0) throw new AriError(400, 'channel is required: give channel=<channel id>');
+  if (ids.length === 0) throw new AriError(400, 'Missing parameter channel');
   return ids.map((id) => {
     const ch = ctx.core.channels.get(id);
     if (!ch || !ch.alive) throw new AriError(400, 'Channel not found');

@@ -378,6 +378,7 @@ describe('bridges', () => {
     expect(((await ari(sw.url, 'GET', '/bridges/b1')).body as Json).channels).toEqual([ivrId]);
     expect(((await ari(sw.url, 'GET', '/applications/ivr-1699')).body as Json).bridge_ids).toEqual(['b1']);
     expect(await ari(sw.url, 'POST', '/bridges/b1/addChannel', { channel: 'nope' })).toMatchObject({ status: 400, body: { message: 'Channel not found' } });
+    expect(await ari(sw.url, 'POST', '/bridges/b1/addChannel')).toMatchObject({ status: 400, body: { message: 'Missing parameter channel' } });
     expect((await ari(sw.url, 'POST', '/bridges/b1/removeChannel', { channel: ivrId })).status).toBe(204);
     await ivr!.next((e) => e.type === 'ChannelLeftBridge');
     expect(await ari(sw.url, 'POST', '/bridges/b1/removeChannel', { channel: ivrId })).toMatchObject({ status: 422, body: { message: 'Channel not in this bridge' } });
