@@ -45,7 +45,7 @@ describe('ARI adapter: connecting', () => {
     const { logger } = memoryLogger();
     const c = await AriClient.connect({ url: sw.url, username: sw.username, password: sw.password, app: 'a3', logger });
     try {
-      const err = await c.request('channels', 'get', { channelId: 'no-such-channel' }).catch((e) => e);
+      const err = (await c.request('channels', 'get', { channelId: 'no-such-channel' }).catch((e: unknown) => e)) as AriNotFoundError;
       expect(err).toBeInstanceOf(AriNotFoundError);
       expect(err.status).toBe(404);
       expect(err.message).toMatch(/Channel not found/);
