@@ -33,3 +33,17 @@ export type Topic = (typeof TOPICS)[number];
 /** Rule ids of the policy table. */
 export const RULES = ['P1', 'P2', 'P3', 'P4', 'A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9', 'A10'] as const;
 export type RuleId = (typeof RULES)[number];
+
+/** The skill group that owns each topic: where a caller goes when the machine cannot decide or a backend is down. */
+export const TOPIC_OWNER: Readonly<Record<Topic, Skill>> = {
+  proforma: 'sales-expert',
+  'order-registration': 'sales',
+  'cheque-approval': 'sales-expert',
+  'address-change': 'sales-expert',
+  delivery: 'follow-up',
+  'product-problem': 'after-sales-service',
+  refund: 'follow-up',
+  'installation-repair': 'after-sales-service',
+  'festival-card': 'festival',
+  'bounced-cheque': 'follow-up',
+};

@@ -4,7 +4,7 @@
  * digit-entry specs. `FlowConfig.parse({})` gives the default flow of the spec.
  */
 import { z } from 'zod';
-import { SKILLS, TOPICS, type Skill, type Topic } from '../domain/skills.ts';
+import { SKILLS, TOPIC_OWNER, TOPICS, type Skill, type Topic } from '../domain/skills.ts';
 import { ENTRY_KINDS, REASON_CODES, type EntryKind, type ReasonCode } from './validate.ts';
 
 /** Before-purchase items that are not policy topics: each has its own small flow. */
@@ -141,16 +141,7 @@ export const defaultMenus: Record<string, MenuSpec> = {
 
 /** The skill that owns a topic or service: where the caller goes when a backend is unavailable. */
 export const defaultOwningSkills: Record<Topic | Service, Skill> = {
-  proforma: 'sales-expert',
-  'order-registration': 'sales',
-  'cheque-approval': 'sales-expert',
-  'address-change': 'sales-expert',
-  delivery: 'follow-up',
-  'product-problem': 'after-sales-service',
-  refund: 'follow-up',
-  'installation-repair': 'after-sales-service',
-  'festival-card': 'festival',
-  'bounced-cheque': 'follow-up',
+  ...TOPIC_OWNER,
   'sale-plans': 'sales',
   'product-advice': 'product-advice',
   'nearest-stores': 'sales',

@@ -4,6 +4,8 @@
  * (FlowConfig.prompts.reasons) to explain what was wrong, then asks again.
  */
 
+import { nationalIdIssue, orderNumberIssue } from '../domain/identifiers.ts';
+
 export const REASON_CODES = [
   'nid-wrong-length',
   'nid-same-digits',
@@ -23,31 +25,17 @@ export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 const allDigits = (s: string) => /^[0-9]+$/.test(s);
 
-/**
- * Iranian national ID (کد ملی): exactly 10 digits (leading zeros are part of it, so it is a string);
- * not ten times the same digit; check digit d[9] from s = Σ d[i]·(10−i), i = 0..8, r = s mod 11:
- * r < 2 → d[9] = r, otherwise d[9] = 11 − r.
- */
+/** National ID: the rule is src/domain/identifiers.ts; here its issue becomes the explanation's reason code. */
 export function nationalIdProblem(value: string): ReasonCode | null {
-  if (value.length !== 10 || !allDigits(value)) return 'nid-wrong-length';
-  if (/^(\d)\1{9}$/.test(value)) return 'nid-same-digits';
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(value[i]) * (10 - i);
-  const r = sum % 11;
-  const check = r < 2 ? r : 11 - r;
-  return Number(value[9]) === check ? null : 'nid-checksum';
+  const issue = nationalIdIssue(value);
+  return issue && (`nid-${issue}` as ReasonCode);
 }
 export const isValidNationalId = (value: string): boolean => nationalIdProblem(value) === null;
 
-/**
- * Order / pro-forma number (team decision): exactly 10 digits = the 4-digit Jalali year of issue
- * (1400–1499) followed by a 6-digit serial, e.g. 1404001234 (the same rule as src/store).
- */
+/** Order / pro-forma number: 10 digits, Jalali year of issue (1400–1499) then a serial (src/domain/identifiers.ts). */
 export function orderNumberProblem(value: string): ReasonCode | null {
-  if (value.length !== 10 || !allDigits(value)) return 'order-wrong-length';
-  const year = Number(value.slice(0, 4));
-  if (year < 1400 || year > 1499) return 'order-bad-year';
-  return null;
+  const issue = orderNumberIssue(value);
+  return issue && (`order-${issue}` as ReasonCode);
 }
 export const isValidOrderNumber = (value: string): boolean => orderNumberProblem(value) === null;
 

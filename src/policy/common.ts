@@ -5,7 +5,7 @@
 import type { Decision, Facts, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { Order } from '../domain/data-file.ts';
 import { say, type SayItem } from '../domain/say.ts';
-import type { RuleId, Skill, Topic } from '../domain/skills.ts';
+import { TOPIC_OWNER, type RuleId, type Skill, type Topic } from '../domain/skills.ts';
 import type { DayKey, WorkingCalendar } from './calendar.ts';
 import type { PolicyConfig } from './config.ts';
 import { PROMPTS } from './prompts.ts';
@@ -19,19 +19,8 @@ export interface RuleContext {
 /** A rule function: pure, never throws on missing facts. */
 export type TopicRule = (facts: Facts, ctx: RuleContext) => Decision;
 
-/** The skill group that owns each topic: where a caller goes when the machine cannot decide. */
-export const OWNER_SKILL: Record<Topic, Skill> = {
-  proforma: 'sales-expert',
-  'order-registration': 'sales',
-  'cheque-approval': 'sales-expert',
-  'address-change': 'sales-expert',
-  delivery: 'follow-up',
-  'product-problem': 'after-sales-service',
-  refund: 'follow-up',
-  'installation-repair': 'after-sales-service',
-  'festival-card': 'festival',
-  'bounced-cheque': 'follow-up',
-};
+/** The skill group that owns each topic (src/domain/skills.ts). */
+export const OWNER_SKILL: Readonly<Record<Topic, Skill>> = TOPIC_OWNER;
 
 /** The rule a topic's decision carries when no more specific rule applies (e.g. missing facts). */
 export const TOPIC_RULE: Record<Topic, RuleId> = {

@@ -5,6 +5,8 @@
  * Pure functions, no I/O.
  */
 
+import { isValidOrderNumber, nationalIdIssue, type NationalIdIssue } from '../domain/identifiers.ts';
+
 const PERSIAN_ZERO = 0x06f0; // ۰
 const ARABIC_ZERO = 0x0660; // ٠
 
@@ -28,26 +30,18 @@ export function toPersianDigits(s: string): string {
   return s.replace(/[0-9]/g, (d) => String.fromCodePoint(PERSIAN_ZERO + Number(d)));
 }
 
-/**
- * Iranian national ID (کد ملی) check: 10 digits, not all the same digit, and
- * check digit = r < 2 ? r : 11 - r where r = sum(d[i] * (10 - i), i = 0..8) mod 11.
- */
-export function isValidNationalId(id: string): boolean {
-  if (!/^\d{10}$/.test(id)) return false;
-  if (/^(\d)\1{9}$/.test(id)) return false;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(id[i]) * (10 - i);
-  const r = sum % 11;
-  const check = r < 2 ? r : 11 - r;
-  return check === Number(id[9]);
-}
+export { isValidNationalId, isValidOrderNumber, ORDER_NUMBER_HINT } from '../domain/identifiers.ts';
 
-/** Why a national ID is not valid, or null when it is. */
+const NATIONAL_ID_MESSAGES: Record<NationalIdIssue, string> = {
+  'wrong-length': 'national ID must be exactly 10 digits',
+  'same-digits': 'national ID cannot be one digit repeated',
+  checksum: 'national ID check digit is wrong (not a valid Iranian national ID)',
+};
+
+/** Why a national ID is not valid, or null when it is (the rule: src/domain/identifiers.ts). */
 export function nationalIdProblem(id: string): string | null {
-  if (!/^\d{10}$/.test(id)) return 'national ID must be exactly 10 digits';
-  if (/^(\d)\1{9}$/.test(id)) return 'national ID cannot be one digit repeated';
-  if (!isValidNationalId(id)) return 'national ID check digit is wrong (not a valid Iranian national ID)';
-  return null;
+  const issue = nationalIdIssue(id);
+  return issue && NATIONAL_ID_MESSAGES[issue];
 }
 
 /**
@@ -98,17 +92,6 @@ function ibanMod97(s: string): number {
     for (const d of code) rem = (rem * 10 + Number(d)) % 97;
   }
   return rem;
-}
-
-/**
- * Order number (team decision): exactly 10 digits, the 4-digit Jalali year of issue (1400–1499)
- * followed by a 6-digit serial, e.g. 1404001234.
- */
-export const ORDER_NUMBER_RE = /^14\d{2}\d{6}$/;
-export const ORDER_NUMBER_HINT = '10 digits: the Jalali year of issue (1400–1499) then a 6-digit serial, e.g. 1404001234';
-
-export function isValidOrderNumber(s: string): boolean {
-  return ORDER_NUMBER_RE.test(s);
 }
 
 /** An order number from a cell (a number or text with Persian digits); null if not 10 such digits. */

@@ -1,4 +1,5 @@
 /** Test helpers: WAV writing, tones, tool detection, temp prompt folders. */
+import { mulberry32 } from '../../src/caller/random-keys.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,13 +103,4 @@ export function tempPrompts(entries: Record<string, string>, file = 'test.yaml')
 }
 
 /** A small seeded PRNG (mulberry32), so "random" test values are the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;

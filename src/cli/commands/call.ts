@@ -11,7 +11,7 @@ import { startStack, PROJECT_ROOT, type Stack } from '../../app/stack.ts';
 import { parseKeys, KeyScriptError, type KeyGroup } from '../../caller/keys.ts';
 import { TestCall } from '../../caller/test-caller.ts';
 import type { CallReport } from '../../caller/report.ts';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
@@ -77,17 +77,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--data and --now set up the in-process IVR; with --ari-url the IVR is the service already running there');
   }
 
-  let config;
-  try {
-    config = loadConfig({ env: { ...process.env, ...(values['ari-url'] ? {} : { ARI_URL: '' }) } });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`ivr-1699 call: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? (values['ari-url'] ? 'warn' : 'warn') });
+  // in-process calls use the built-in switch whatever ARI_URL says; a ConfigError is printed by the dispatcher
+  const config = loadConfig({ env: { ...process.env, ...(values['ari-url'] ? {} : { ARI_URL: '' }) } });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const username = values.username ?? config.service.ari.username;
   const password = values.password ?? config.service.ari.password;
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startStack } from '../../app/stack.ts';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadConfig } from '../../config/load.ts';
 import { createLogger, setLogger } from '../../log/logger.ts';
 import { UsageError } from '../usage-error.ts';
 import { installProcessGuards } from '../process-guards.ts';
@@ -28,16 +28,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig(values.config ? { file: values.config } : {});
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`ivr-1699 serve: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  // a ConfigError lists every problem; the dispatcher prints it and exits 1
+  const config = loadConfig(values.config ? { file: values.config } : {});
   const logger = createLogger({ level: config.service.log.level });
   setLogger(logger);
   installProcessGuards(logger);
