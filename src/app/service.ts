@@ -87,6 +87,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       const app = new StasisApp(c, o.ari.app, o.logger);
       app.on('call', (ch) => onCall(ch, false));
       app.on('recovered', (ch) => onCall(ch, true));
+      // calls already in the application (this service restarted while they waited) get no new StasisStart
+      void app.recover('start').catch((e) => log.error({ err: e }, 'could not look for calls already in the application'));
       c.on('disconnected', () => {
         metrics.ariConnected = false;
       });

@@ -56,6 +56,8 @@ export interface Stack {
   ariUrl: string;
   switch?: BuiltinSwitch;
   service: RunningService;
+  /** what every call shares (ports, policy, clock): a second service on the same stack can reuse it */
+  services: CallServices;
   store: IvrStore;
   registry: SqliteRequestRegistry;
   stop(): Promise<void>;
@@ -181,7 +183,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort } }),
     });
     cleanups.push(() => service.stop());
-    return { ariUrl, switch: sw, service, store, registry, stop: stopAll };
+    return { ariUrl, switch: sw, service, services, store, registry, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -60,7 +60,7 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
   }
 
   /** After a reconnect: end sessions whose channel is gone, settle lost playback events, adopt orphans. */
-  async recover(): Promise<void> {
+  async recover(when: 'start' | 'reconnect' = 'reconnect'): Promise<void> {
     const info = await this.client.request<{ channel_ids?: string[] }>('applications', 'get', { applicationName: this.app });
     const live = new Set(info?.channel_ids ?? []);
     let ended = 0;
@@ -86,6 +86,6 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
         if (!isNotFound(e)) this.log.warn({ err: e }, 'could not read a channel found after reconnect');
       }
     }
-    this.log.info({ live: live.size, ended, adopted }, 'recovered calls after reconnect');
+    this.log.info({ live: live.size, ended, adopted }, when === 'start' ? 'calls found in the application at start' : 'recovered calls after reconnect');
   }
 }

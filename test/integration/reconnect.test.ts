@@ -79,3 +79,27 @@ describe('events WebSocket dropped mid-call', () => {
     expect(rejections).toEqual([]);
   });
 });
+
+describe('service restarted while a caller waits', () => {
+  it('the new process adopts the call from GET /applications and takes it to an end', async () => {
+    const { startService } = await import('../../src/app/service.ts');
+    // the first service goes away while the caller is in the main menu (its WebSocket closes; the call stays in the app)
+    const call = h.call('w w w w w w', { timeoutMs: 30_000 });
+    await until(() => h.stack.service.activeCalls() === 1);
+    const machine = (await import('../../src/app/stack.ts')).scaledCallMachine((await import('../../src/flow/config.ts')).defaultFlowConfig(), 0.05);
+    await h.stack.service.stop();
+    const sw = h.stack.switch!;
+    expect(sw.calls.filter((c) => c.app === 'ivr-1699')).toHaveLength(1);
+    // a new service (same switch, same app) starts
+    const second = await startService({ ari: { url: sw.url, username: sw.username, password: sw.password, app: 'ivr-1699', connectTimeoutMs: 5000, requestTimeoutMs: 5000 }, machine, services: h.stack.services, logger: h.logger });
+    try {
+      await second.ready;
+      const r = await call;
+      expect(r.outcome).toEqual({ kind: 'transfer', skill: 'general' });
+      expect(second.metrics.callsRecovered).toBe(1);
+      expect(r.prompts.filter((p) => p === 'welcome').length).toBe(2); // it starts over
+    } finally {
+      await second.stop();
+    }
+  });
+});
