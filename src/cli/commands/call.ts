@@ -120,21 +120,42 @@ export async function run(argv: string[]): Promise<number> {
       interactive || !values.json
         ? {
             prompt: (n) => process.stderr.write(`♪ ${n}${texts?.get(n) ? `  «${texts.get(n)}»` : ''}\n`),
-            listening: (node) => process.stderr.write(`… listening at ${node}${interactive ? ' — type keys and Enter (h hangs up)' : ''}\n`),
+            listening: (node) => process.stderr.write(`… listening at ${node}\n`),
           }
         : {},
     );
-    let rl: ReturnType<typeof createInterface> | undefined;
+    // interactive: on a terminal each key goes out as it is pressed (like a phone's keypad);
+    // from a pipe, a line of keys at a time. h (or Ctrl-C) hangs up.
+    let stopInput = () => {};
     if (interactive) {
-      rl = createInterface({ input: process.stdin });
-      rl.on('line', (line) => {
-        const k = line.trim();
-        if (k === 'h' || /^[0-9*#]+$/.test(k)) call.sendKeys(k);
-        else if (k) process.stderr.write('keys are 0-9 * #, or h to hang up\n');
-      });
+      const stdin = process.stdin;
+      if (stdin.isTTY) {
+        process.stderr.write('keys 0-9 * # are sent as you press them; h or Ctrl-C hangs up\n');
+        stdin.setRawMode(true);
+        stdin.resume();
+        const onData = (buf: Buffer) => {
+          for (const ch of buf.toString('utf8')) {
+            if (ch === '\u0003' || ch === 'h') call.sendKeys('h');
+            else if (/^[0-9*#]$/.test(ch)) call.sendKeys(ch);
+          }
+        };
+        stdin.on('data', onData);
+        stopInput = () => {
+          stdin.off('data', onData);
+          stdin.setRawMode(false);
+          stdin.pause();
+        };
+      } else {
+        const rl = createInterface({ input: stdin });
+        rl.on('line', (line) => {
+          const k = line.trim();
+          if (k === 'h' || /^[0-9*#]+$/.test(k)) call.sendKeys(k);
+          else if (k) process.stderr.write('keys are 0-9 * #, or h to hang up\n');
+        });
+        stopInput = () => rl.close();
+      }
     }
-    const report = await call.start();
-    rl?.close();
+    const report = await call.start().finally(() => stopInput());
     printReport(report, values.json);
     return 0;
   } finally {
