@@ -6,9 +6,12 @@
  * A transient failure ends the round, so an outage does not use up the tries of every pending
  * request at once.
  *
- * Delivery is at-least-once: a process killed between Quantum's answer and the local commit
- * delivers that request again after restart, with the same idempotency key
- * (`<installation id>:<request number>`) so Quantum keeps one.
+ * Where the requests wait is an `OutboxQueue`: the local SQLite store (`SqliteOutboxQueue`, below)
+ * or, in the cluster, the shared PostgreSQL table (`PostgresOutboxQueue`, src/store/postgres-outbox.ts).
+ *
+ * Delivery is at-least-once: a process killed between Quantum's answer and the queue's update
+ * delivers that request again after restart, with the same idempotency key (SQLite:
+ * `<installation id>:<request number>`) so Quantum keeps one.
  */
 import type { RegisteredRequest } from '../domain/ports.ts';
 import type { Logger } from '../log/logger.ts';
@@ -24,6 +27,60 @@ export interface QuantumRequestSink {
 /** A refusal that retrying cannot fix (e.g. HTTP 400/422): the request is marked failed at once. */
 export class PermanentDeliveryError extends Error {
   override name = 'PermanentDeliveryError';
+}
+
+/** One request taken from an OutboxQueue for a delivery try. */
+export interface DueRequest {
+  /** the queue's own handle of the row */
+  seq: number;
+  request: RegisteredRequest;
+  /** tries made so far */
+  attempts: number;
+  /** Quantum's Idempotency-Key for this request: the same on every try and from every service sharing the queue */
+  idempotencyKey: string;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Where pending requests wait and their delivery state is kept (SQLite store, or the cluster's PostgreSQL). */
+export interface OutboxQueue {
+  /** up to `limit` pending requests whose next try is due at `nowMs`, oldest first (a shared queue also claims them) */
+  due(limit: number, nowMs: number): MaybePromise<DueRequest[]>;
+  /** Quantum accepted it */
+  delivered(item: DueRequest, atIso: string): MaybePromise<void>;
+  /** a transient failure: try again at `nextAt` (ms since epoch) */
+  retry(item: DueRequest, attempts: number, nextAt: number, error: string): MaybePromise<void>;
+  /** given up: the last try failed, or Quantum refused it for good */
+  failed(item: DueRequest, attempts: number, error: string): MaybePromise<void>;
+  /** items taken by due() but not tried (the round ended early): free them for the next round at once */
+  release?(items: DueRequest[]): MaybePromise<void>;
+}
+
+/** The queue of the local SQLite store (src/store/db.ts, table `requests`). */
+export class SqliteOutboxQueue implements OutboxQueue {
+  constructor(private readonly store: IvrStore) {}
+
+  due(limit: number, nowMs: number): DueRequest[] {
+    const rows = this.store.db
+      .prepare(`SELECT * FROM requests WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`)
+      .all(nowMs, limit) as Parameters<typeof rowToRequest>[0][];
+    return rows.map((row) => {
+      const { attempts, lastError: _l, deliveredAt: _d, nextAttemptAt: _n, ...request } = rowToRequest(row);
+      return { seq: row.seq, request, attempts, idempotencyKey: `${this.store.installationId}:${request.number}` };
+    });
+  }
+
+  delivered(item: DueRequest, atIso: string): void {
+    this.store.db.prepare(`UPDATE requests SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE seq = ?`).run(atIso, item.seq);
+  }
+
+  retry(item: DueRequest, attempts: number, nextAt: number, error: string): void {
+    this.store.db.prepare(`UPDATE requests SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?`).run(attempts, nextAt, error, item.seq);
+  }
+
+  failed(item: DueRequest, attempts: number, error: string): void {
+    this.store.db.prepare(`UPDATE requests SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?`).run(attempts, error, item.seq);
+  }
 }
 
 export interface OutboxOptions {
@@ -61,10 +118,11 @@ export class RequestOutbox {
   private running: Promise<OutboxRound> | undefined;
   private started = false;
 
-  constructor(
-    private readonly store: IvrStore,
-    opts: OutboxOptions,
-  ) {
+  private readonly queue: OutboxQueue;
+
+  /** `source`: the SQLite store (its `requests` table), or any OutboxQueue (the cluster's PostgreSQL) */
+  constructor(source: IvrStore | OutboxQueue, opts: OutboxOptions) {
+    this.queue = 'due' in source ? source : new SqliteOutboxQueue(source);
     this.sink = opts.sink;
     this.pollMs = opts.pollMs ?? 5000;
     this.batchSize = opts.batchSize ?? 20;
@@ -143,36 +201,32 @@ export class RequestOutbox {
   }
 
   private async round(): Promise<OutboxRound> {
-    const db = this.store.db;
     const out: OutboxRound = { delivered: 0, retrying: 0, failed: 0 };
-    const due = db
-      .prepare(`SELECT * FROM requests WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`)
-      .all(this.now(), this.batchSize) as Parameters<typeof rowToRequest>[0][];
-    const markDelivered = db.prepare(`UPDATE requests SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE seq = ?`);
-    const markRetry = db.prepare(`UPDATE requests SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?`);
-    const markFailed = db.prepare(`UPDATE requests SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?`);
-    for (const row of due) {
-      const stored = rowToRequest(row);
-      const { attempts, lastError: _l, deliveredAt: _d, nextAttemptAt: _n, ...req } = stored;
+    const due = await this.queue.due(this.batchSize, this.now());
+    for (let i = 0; i < due.length; i++) {
+      const item = due[i]!;
+      const req = item.request;
       try {
-        await this.sink.deliver(req, `${this.store.installationId}:${req.number}`);
-        markDelivered.run(new Date(this.now()).toISOString(), row.seq);
+        await this.sink.deliver(req, item.idempotencyKey);
+        await this.queue.delivered(item, new Date(this.now()).toISOString());
         out.delivered++;
       } catch (e) {
-        const n = attempts + 1;
+        const n = item.attempts + 1;
         const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         if (e instanceof PermanentDeliveryError || n >= this.maxAttempts) {
-          markFailed.run(n, msg, row.seq);
+          await this.queue.failed(item, n, msg);
           out.failed++;
           this.log?.error({ request: req.number, attempts: n, error: msg }, 'request delivery to Quantum failed for good');
         } else {
           const delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (n - 1));
           const jitter = delay * 0.2 * Math.random();
-          markRetry.run(n, Math.round(this.now() + delay + jitter), msg, row.seq);
+          await this.queue.retry(item, n, Math.round(this.now() + delay + jitter), msg);
           out.retrying++;
           this.log?.warn({ request: req.number, attempts: n, retryInMs: Math.round(delay + jitter), error: msg }, 'request delivery to Quantum failed, will retry');
           // Quantum is probably down for every request: end the round instead of spending the
           // others' tries (they go next round; this one waits for its backoff)
+          const rest = due.slice(i + 1);
+          if (rest.length > 0) await this.queue.release?.(rest);
           break;
         }
       }
