@@ -11,11 +11,15 @@
  * - Numbers `<prefix>-<serial>` (R-000123) from a sequence: unique across every service of the
  *   cluster, never reused. A sequence value taken by an INSERT that hits the conflict is not given
  *   back, so serials can have gaps; they are unique, not dense.
- * - New requests start `pending`, in the same columns the SQLite outbox uses.
+ * - New requests start `pending`, in the same columns the SQLite outbox uses; the cluster's outbox
+ *   (src/store/postgres-outbox.ts) delivers them to Quantum from this table.
  *
  * The table is created on first use (`migrate()`, idempotent, under an advisory lock so that two
- * services starting together do not race).
+ * services starting together do not race); a table made by an earlier version gains the outbox's
+ * columns (`ADD COLUMN IF NOT EXISTS`). A side table `<table>_meta` keeps the database's
+ * installation id, the same for every service: Quantum's idempotency keys are built from it.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
@@ -31,7 +35,8 @@ export interface PostgresRegistryOptions {
   table?: string;
 }
 
-interface Row {
+/** a row of the table (the columns register() reads back; the outbox reads the rest too) */
+export interface PgRequestRow {
   seq: string; // bigint comes back as a string
   prefix: string;
   call_id: string;
@@ -53,7 +58,9 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-function toRequest(r: Row): RegisteredRequest {
+type Row = PgRequestRow;
+
+export function pgRowToRequest(r: PgRequestRow): RegisteredRequest {
   const out: RegisteredRequest = {
     number: formatRequestNumber(r.prefix, Number(r.seq)),
     callId: r.call_id,
@@ -79,13 +86,16 @@ export function redactDbUrl(url: string): string {
 
 export class PostgresRequestRegistry implements RequestRegistry {
   readonly prefix: string;
-  private readonly table: string;
+  /** the table's name (the outbox works on the same table) */
+  readonly table: string;
   private readonly now: () => Date;
   private readonly onRegistered: ((r: RegisteredRequest) => void) | undefined;
   private migrated: Promise<void> | null = null;
+  private installation: Promise<string> | null = null;
 
   constructor(
-    private readonly db: Queryable,
+    /** the connection pool (the outbox queries through it too) */
+    readonly db: Queryable,
     opts: PostgresRegistryOptions = {},
   ) {
     this.prefix = opts.prefix ?? 'R';
@@ -145,14 +155,41 @@ export class PostgresRequestRegistry implements RequestRegistry {
           delivered_at TEXT,
           UNIQUE (call_id, topic)
         );
+        ALTER TABLE ${t}
+          ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0,
+          ADD COLUMN IF NOT EXISTS next_attempt_at BIGINT NOT NULL DEFAULT 0,
+          ADD COLUMN IF NOT EXISTS last_error TEXT,
+          ADD COLUMN IF NOT EXISTS delivered_at TEXT,
+          ADD COLUMN IF NOT EXISTS claimed_until BIGINT NOT NULL DEFAULT 0,
+          ADD COLUMN IF NOT EXISTS claimed_by TEXT;
         CREATE INDEX IF NOT EXISTS ${t}_pending ON ${t} (status, next_attempt_at);
         CREATE INDEX IF NOT EXISTS ${t}_by_customer ON ${t} (national_id, order_number);
+        CREATE TABLE IF NOT EXISTS ${t}_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO ${t}_meta (key, value) VALUES ('installation_id', '${randomUUID()}') ON CONFLICT (key) DO NOTHING;
       `);
     })();
     this.migrated.catch(() => {
       this.migrated = null; // let a later call try again
     });
     return this.migrated;
+  }
+
+  /**
+   * The installation id of this database (made once by the first service that migrated it): the
+   * same for every service sharing the table, unlike each service's SQLite installation id.
+   */
+  installationId(): Promise<string> {
+    this.installation ??= (async () => {
+      await this.migrate();
+      const res = await this.db.query<{ value: string }>(`SELECT value FROM ${this.table}_meta WHERE key = 'installation_id'`);
+      const id = res.rows[0]?.value;
+      if (!id) throw new Error(`${this.table}_meta has no installation_id row`);
+      return id;
+    })();
+    this.installation.catch(() => {
+      this.installation = null;
+    });
+    return this.installation;
   }
 
   async register(r: NewRequest): Promise<RegisteredRequest> {
@@ -182,7 +219,7 @@ export class PostgresRequestRegistry implements RequestRegistry {
     );
     const row = inserted.rows[0];
     if (row) {
-      const stored = toRequest(row);
+      const stored = pgRowToRequest(row);
       this.onRegistered?.(stored);
       return stored;
     }
@@ -190,7 +227,7 @@ export class PostgresRequestRegistry implements RequestRegistry {
     const existing = await this.db.query<Row>(`SELECT ${cols} FROM ${this.table} WHERE call_id = $1 AND topic = $2`, [r.callId, r.topic]);
     const first = existing.rows[0];
     if (!first) throw new Error(`request (${r.callId}, ${r.topic}) conflicted but cannot be read back`);
-    return toRequest(first);
+    return pgRowToRequest(first);
   }
 
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
@@ -200,7 +237,7 @@ export class PostgresRequestRegistry implements RequestRegistry {
         ? await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 ORDER BY seq`, [nationalId])
         : await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 AND order_number = $2 ORDER BY seq`, [nationalId, orderNumber]);
     return res.rows.map((row) => {
-      const r = toRequest(row);
+      const r = pgRowToRequest(row);
       const e: EarlierRequest = { number: r.number, type: r.type, unit: r.unit, topic: r.topic, createdAt: r.createdAt, status: r.status };
       if (r.orderNumber !== undefined) e.orderNumber = r.orderNumber;
       return e;
