@@ -22,7 +22,8 @@ import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store
 import { importDataFile } from '../store/import.ts';
 import { FailedLookups } from '../store/lookups.ts';
 import { EmbeddedOrderData } from '../store/order-data.ts';
-import { RequestOutbox } from '../store/outbox.ts';
+import { RequestOutbox, SqliteOutboxQueue, type OutboxQueue } from '../store/outbox.ts';
+import { PostgresOutboxQueue } from '../store/postgres-outbox.ts';
 import { SqliteRequestRegistry } from '../store/requests.ts';
 import { PostgresRequestRegistry, redactDbUrl } from '../store/postgres-registry.ts';
 import type { RequestRegistry } from '../domain/ports.ts';
@@ -131,14 +132,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }));
     // cluster: requests in the shared PostgreSQL, so that either IVR sees the other's (A9 earlier referrals)
     let requests: RequestRegistry = registry;
+    // …and then delivered to Quantum from there: every service of the cluster runs an outbox over the shared table
+    let queue: OutboxQueue = new SqliteOutboxQueue(store);
     if (svcCfg.sharedDbUrl) {
-      const pgRegistry = await PostgresRequestRegistry.connect(svcCfg.sharedDbUrl, { prefix: cfg.data.store.requestPrefix });
+      const pgRegistry = await PostgresRequestRegistry.connect(svcCfg.sharedDbUrl, { prefix: cfg.data.store.requestPrefix, onRegistered: () => outbox?.wake() });
       cleanups.push(() => pgRegistry.close());
       requests = pgRegistry;
-      log.info({ db: redactDbUrl(svcCfg.sharedDbUrl) }, 'registered requests go to the shared PostgreSQL (delivery to Quantum is done from the SQLite outbox only)');
+      queue = new PostgresOutboxQueue(pgRegistry);
+      log.info({ db: redactDbUrl(svcCfg.sharedDbUrl) }, 'registered requests go to the shared PostgreSQL and are delivered to Quantum from there');
     }
     if (o.background && quantum) {
-      outbox = new RequestOutbox(store, { sink: quantum, pollMs: cfg.data.outbox.pollMs, maxAttempts: cfg.data.outbox.maxAttempts, backoffBaseMs: cfg.data.outbox.backoffBaseMs, backoffMaxMs: cfg.data.outbox.backoffMaxMs, logger: log.child({ component: 'outbox' }) });
+      outbox = new RequestOutbox(queue, { sink: quantum, pollMs: cfg.data.outbox.pollMs, maxAttempts: cfg.data.outbox.maxAttempts, backoffBaseMs: cfg.data.outbox.backoffBaseMs, backoffMaxMs: cfg.data.outbox.backoffMaxMs, logger: log.child({ component: 'outbox' }) });
       outbox.start();
       cleanups.push(() => outbox!.stop());
     }

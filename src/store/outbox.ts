@@ -117,6 +117,9 @@ export class RequestOutbox {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<OutboxRound> | undefined;
   private started = false;
+  /** a wake() came while a round was running: run another round right after it */
+  private woken = false;
+  private looping = false;
 
   private readonly queue: OutboxQueue;
 
@@ -150,7 +153,9 @@ export class RequestOutbox {
 
   /** a request was just registered: deliver soon instead of waiting for the next poll */
   wake(): void {
-    if (this.started && !this.running) this.schedule(0);
+    if (!this.started) return;
+    if (this.running) this.woken = true; // the round in progress may have looked before this request was there
+    else this.schedule(0);
   }
 
   /** one round: delivers up to batchSize due requests. Safe to call while the loop runs (it waits its turn). */
@@ -162,6 +167,11 @@ export class RequestOutbox {
       return await p;
     } finally {
       this.running = undefined;
+      // a round run from outside the loop (runOnce, drain) while the loop waits for its poll
+      if (this.woken && !this.looping && this.started) {
+        this.woken = false;
+        this.schedule(0);
+      }
     }
   }
 
@@ -191,12 +201,18 @@ export class RequestOutbox {
 
   private async loopStep(): Promise<void> {
     let next = this.pollMs;
+    this.looping = true;
+    this.woken = false;
     try {
       const r = await this.runOnce();
       if (r.delivered + r.failed >= this.batchSize) next = 0; // more may be waiting
     } catch (e) {
       this.log?.error({ err: e }, 'request outbox round failed');
+    } finally {
+      this.looping = false;
     }
+    if (this.woken) next = 0; // woken during the round: what woke it may not have been due yet when it looked
+    this.woken = false;
     this.schedule(next);
   }
 
