@@ -69,7 +69,8 @@ export function checkAudioFile(path: string, format: AudioFormat): string[] {
   return lp ? [`${path}: ${lp}`] : [];
 }
 
-function audioFilesUnder(dir: string): string[] {
+/** Every file below the prompts folder (the catalogue folder and dot-files left out), sorted. */
+export function audioFilesUnder(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     let list;

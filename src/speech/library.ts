@@ -3,6 +3,7 @@
  * without a restart (fs.watch on the prompt folders with a debounce, plus reload()).
  * A catalogue that fails to load keeps the last good one and logs every problem.
  */
+import { audioFilesUnder } from './check.ts';
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,39 +208,24 @@ export class PromptLibrary {
 
   private scanAudio(): AudioIndex {
     const index: AudioIndex = new Map();
-    const cat = join(this.dir, 'catalogue');
-    const walk = (d: string): void => {
-      let list;
+    for (const p of audioFilesUnder(this.dir)) {
+      const base = p.slice(p.lastIndexOf(sep) + 1);
+      const dot = base.lastIndexOf('.');
+      const ext = dot > 0 ? base.slice(dot + 1) : '';
+      if (!(AUDIO_EXTENSIONS as readonly string[]).includes(ext)) continue;
+      let st;
       try {
-        list = readdirSync(d, { withFileTypes: true });
+        st = statSync(p);
       } catch {
-        return;
+        continue;
       }
-      for (const e of list) {
-        if (e.name.startsWith('.')) continue;
-        const p = join(d, e.name);
-        if (e.isDirectory()) {
-          if (p !== cat) walk(p);
-          continue;
-        }
-        const dot = e.name.lastIndexOf('.');
-        const ext = dot > 0 ? e.name.slice(dot + 1) : '';
-        if (!(AUDIO_EXTENSIONS as readonly string[]).includes(ext)) continue;
-        let st;
-        try {
-          st = statSync(p);
-        } catch {
-          continue;
-        }
-        if (!st.size) continue;
-        const rel = relative(this.dir, p).split(sep).join('/');
-        const name = rel.slice(0, rel.length - ext.length - 1);
-        let m = index.get(name);
-        if (!m) index.set(name, (m = new Map()));
-        m.set(ext, `${st.size}:${st.mtimeMs}`);
-      }
-    };
-    walk(this.dir);
+      if (!st.size) continue;
+      const rel = relative(this.dir, p).split(sep).join('/');
+      const name = rel.slice(0, rel.length - ext.length - 1);
+      let m = index.get(name);
+      if (!m) index.set(name, (m = new Map()));
+      m.set(ext, `${st.size}:${st.mtimeMs}`);
+    }
     return index;
   }
 }
