@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSwitch, type BuiltinSwitch } from '../../src/switch/index.ts';
-import type { ExpectedEvent, Fixture, Step } from './convert-traces.ts';
+import { expectedEvent, type ExpectedEvent, type Fixture, type Step } from './convert-traces.ts';
 import { ari, connectAri, sleep, waitUntil, type AriClient, type HttpAnswer } from './helpers.ts';
 
 /**
@@ -32,40 +32,8 @@ const fixtures = readdirSync(fixturesDir)
 
 type Json = Record<string, unknown>;
 
-/** The same projection the converter applied to the recorded events. */
-function project(e: Json): ExpectedEvent {
-  const ch = e.channel as Json | undefined;
-  const peer = e.peer as Json | undefined;
-  const pb = e.playback as Json | undefined;
-  const name = (ch?.name ?? peer?.name) as string | undefined;
-  const out: ExpectedEvent = { type: String(e.type) };
-  if (name?.endsWith(';1')) out.half = ';1';
-  else if (name?.endsWith(';2')) out.half = ';2';
-  const snap = ch ?? peer;
-  if (snap) {
-    out.state = String(snap.state);
-    const dp = snap.dialplan as Json;
-    out.at = `${String(dp.context)},${String(dp.exten)},${String(dp.priority)} ${String(dp.app_name)}(${String(dp.app_data)})`;
-    out.language = String(snap.language);
-    out.callerNumber = String((snap.caller as Json).number);
-  }
-  if (Array.isArray(e.args)) out.args = e.args.map(String);
-  if (e.digit !== undefined) out.digit = String(e.digit);
-  if (e.variable !== undefined) out.variable = String(e.variable);
-  if (e.value !== undefined) out.value = String(e.value);
-  if (e.cause !== undefined) out.cause = Number(e.cause);
-  if (e.soft !== undefined) out.soft = Boolean(e.soft);
-  if (e.dialstatus !== undefined) out.dialstatus = String(e.dialstatus);
-  if (pb) {
-    out.playback = { state: String(pb.state), media_uri: String(pb.media_uri) };
-    if (pb.next_media_uri !== undefined) out.playback.next_media_uri = String(pb.next_media_uri);
-  }
-  if (e.type === 'ChannelDialplan' && ch) {
-    const dp = ch.dialplan as Json;
-    out.dialplan = { context: String(dp.context), exten: String(dp.exten), priority: Number(dp.priority), app: String(e.dialplan_app), data: String(e.dialplan_app_data) };
-  }
-  return out;
-}
+/** The same projection the converter applied to the recorded events: the converter's own function. */
+const project = expectedEvent;
 
 /** caller app: one stream per half (Playback events belong to the half they play on: ;2) */
 function streams(events: ExpectedEvent[]): Record<string, ExpectedEvent[]> {

@@ -85,7 +85,8 @@ function half(name: unknown): ';1' | ';2' | undefined {
   return name.endsWith(';1') ? ';1' : name.endsWith(';2') ? ';2' : undefined;
 }
 
-function expectedEvent(e: Json): ExpectedEvent {
+/** What of a recorded (or observed) event the conformance test compares; used on both sides. */
+export function expectedEvent(e: Json): ExpectedEvent {
   const ch = e.channel as Json | undefined;
   const peer = e.peer as Json | undefined;
   const pb = e.playback as Json | undefined;
