@@ -21,9 +21,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
+import type { EarlierRequest } from '../domain/decision.ts';
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
-import { formatRequestNumber } from './requests.ts';
+import { REQUEST_INSERT_COLUMNS, requestFromColumns, requestInsertValues } from './requests.ts';
 
 export interface PostgresRegistryOptions {
   /** letters before the dash of a request number; default `R` */
@@ -61,22 +61,7 @@ export interface Queryable {
 type Row = PgRequestRow;
 
 export function pgRowToRequest(r: PgRequestRow): RegisteredRequest {
-  const out: RegisteredRequest = {
-    number: formatRequestNumber(r.prefix, Number(r.seq)),
-    callId: r.call_id,
-    topic: r.topic,
-    type: r.type as RequestType,
-    unit: r.unit as RequestUnit,
-    createdAt: r.created_at,
-    status: r.status,
-  };
-  if (r.national_id !== null) out.nationalId = r.national_id;
-  if (r.order_number !== null) out.orderNumber = r.order_number;
-  if (r.caller_number !== null) out.callerNumber = r.caller_number;
-  if (r.rule !== null) out.rule = r.rule;
-  if (r.outcome !== null) out.outcome = r.outcome;
-  if (r.details !== null) out.details = r.details;
-  return out;
+  return requestFromColumns({ ...r, seq: Number(r.seq) });
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs. */
@@ -198,24 +183,11 @@ export class PostgresRequestRegistry implements RequestRegistry {
     await this.migrate();
     const cols = `seq, prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at, status`;
     const inserted = await this.db.query<Row>(
-      `INSERT INTO ${this.table} (prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at)
+      `INSERT INTO ${this.table} (${REQUEST_INSERT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (call_id, topic) DO NOTHING
        RETURNING ${cols}`,
-      [
-        this.prefix,
-        r.callId,
-        r.topic,
-        r.type,
-        r.unit,
-        r.nationalId ?? null,
-        r.orderNumber ?? null,
-        r.callerNumber ?? null,
-        r.rule ?? null,
-        r.outcome ?? null,
-        r.details === undefined ? null : JSON.stringify(r.details),
-        this.now().toISOString(),
-      ],
+      requestInsertValues(this.prefix, r, this.now().toISOString()),
     );
     const row = inserted.rows[0];
     if (row) {

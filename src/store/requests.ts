@@ -65,8 +65,47 @@ interface Row {
   delivered_at: string | null;
 }
 
-export function rowToRequest(r: Row): StoredRequest {
-  const out: StoredRequest = {
+/** The columns a request is stored in, in both registries (SQLite here, PostgreSQL in the cluster), in INSERT order. */
+export const REQUEST_INSERT_COLUMNS = 'prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at';
+
+/** The values of REQUEST_INSERT_COLUMNS for a new request. */
+export function requestInsertValues(prefix: string, r: NewRequest, createdAt: string): (string | null)[] {
+  return [
+    prefix,
+    r.callId,
+    r.topic,
+    r.type,
+    r.unit,
+    r.nationalId ?? null,
+    r.orderNumber ?? null,
+    r.callerNumber ?? null,
+    r.rule ?? null,
+    r.outcome ?? null,
+    r.details === undefined ? null : JSON.stringify(r.details),
+    createdAt,
+  ];
+}
+
+/** What both registries read back of a stored request (details already parsed). */
+export interface RequestColumns {
+  prefix: string;
+  seq: number;
+  call_id: string;
+  topic: string;
+  type: string;
+  unit: string;
+  national_id: string | null;
+  order_number: string | null;
+  caller_number: string | null;
+  rule: string | null;
+  outcome: string | null;
+  details: Record<string, unknown> | null;
+  created_at: string;
+  status: RequestStatus;
+}
+
+export function requestFromColumns(r: RequestColumns): RegisteredRequest {
+  const out: RegisteredRequest = {
     number: formatRequestNumber(r.prefix, r.seq),
     callId: r.call_id,
     topic: r.topic,
@@ -74,18 +113,24 @@ export function rowToRequest(r: Row): StoredRequest {
     unit: r.unit as RequestUnit,
     createdAt: r.created_at,
     status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    deliveredAt: r.delivered_at,
-    nextAttemptAt: r.next_attempt_at,
   };
   if (r.national_id !== null) out.nationalId = r.national_id;
   if (r.order_number !== null) out.orderNumber = r.order_number;
   if (r.caller_number !== null) out.callerNumber = r.caller_number;
   if (r.rule !== null) out.rule = r.rule;
   if (r.outcome !== null) out.outcome = r.outcome;
-  if (r.details !== null) out.details = JSON.parse(r.details) as Record<string, unknown>;
+  if (r.details !== null) out.details = r.details;
   return out;
+}
+
+export function rowToRequest(r: Row): StoredRequest {
+  return {
+    ...requestFromColumns({ ...r, details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>) }),
+    attempts: r.attempts,
+    lastError: r.last_error,
+    deliveredAt: r.delivered_at,
+    nextAttemptAt: r.next_attempt_at,
+  };
 }
 
 export class SqliteRequestRegistry implements RequestRegistry {
@@ -109,24 +154,11 @@ export class SqliteRequestRegistry implements RequestRegistry {
     const db = this.store.db;
     const res = db
       .prepare(
-        `INSERT INTO requests (prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details, created_at)
+        `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(call_id, topic) DO NOTHING`,
       )
-      .run(
-        this.prefix,
-        r.callId,
-        r.topic,
-        r.type,
-        r.unit,
-        r.nationalId ?? null,
-        r.orderNumber ?? null,
-        r.callerNumber ?? null,
-        r.rule ?? null,
-        r.outcome ?? null,
-        r.details === undefined ? null : JSON.stringify(r.details),
-        this.now().toISOString(),
-      );
+      .run(...requestInsertValues(this.prefix, r, this.now().toISOString()));
     // autocommit: the statement above has been committed (and synced) when run() returns
     const row = db.prepare(`SELECT * FROM requests WHERE call_id = ? AND topic = ?`).get(r.callId, r.topic) as Row;
     const stored = toPublic(rowToRequest(row));
