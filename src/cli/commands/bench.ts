@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AriClient } from '../../ari/client.ts';
 import { startStack, PROJECT_ROOT } from '../../app/stack.ts';
 import { mulberry32, randomScript } from '../../caller/random-keys.ts';
@@ -12,7 +11,7 @@ import { percentile, runCalls } from '../../caller/run-calls.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 
 export const summary = 'load test through the built-in switch; prints the figures';
 
@@ -46,23 +45,18 @@ const SCENARIOS = [
 ];
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        calls: { type: 'string', default: '500' },
-        concurrency: { type: 'string', default: '50' },
-        speed: { type: 'string', default: '10' },
-        mix: { type: 'string', default: 'scenarios' },
-        seed: { type: 'string', default: '1699' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseOptions({
+    args: argv,
+    options: {
+      calls: { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '50' },
+      speed: { type: 'string', default: '10' },
+      mix: { type: 'string', default: 'scenarios' },
+      seed: { type: 'string', default: '1699' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { AriClient } from '../../ari/client.ts';
 import { startStack, PROJECT_ROOT, type Stack } from '../../app/stack.ts';
 import { parseKeys, KeyScriptError, type KeyGroup } from '../../caller/keys.ts';
@@ -15,7 +14,7 @@ import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 
 export const summary = 'place one test call (scripted with --keys, or interactive)';
 
@@ -35,28 +34,23 @@ const HELP = `usage: ivr-1699 call [--keys "…"] [--caller N] [--data FILE] [--
   --context C    entry context (default ivr-inbound)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        keys: { type: 'string' },
-        caller: { type: 'string', default: '09121234567' },
-        data: { type: 'string' },
-        now: { type: 'string' },
-        'ari-url': { type: 'string' },
-        speed: { type: 'string' },
-        timeout: { type: 'string', default: '180000' },
-        json: { type: 'boolean', default: false },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        context: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseOptions({
+    args: argv,
+    options: {
+      keys: { type: 'string' },
+      caller: { type: 'string', default: '09121234567' },
+      data: { type: 'string' },
+      now: { type: 'string' },
+      'ari-url': { type: 'string' },
+      speed: { type: 'string' },
+      timeout: { type: 'string', default: '180000' },
+      json: { type: 'boolean', default: false },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      context: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -5,7 +5,6 @@
  * Exit 1 with every problem listed, one a line.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../app/stack.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { checkDialplan, dialplanSounds } from '../../dialplan/index.ts';
@@ -15,7 +14,7 @@ import { checkPolicy } from '../../policy/check.ts';
 import { checkPrompts } from '../../speech/check.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { fragmentNames } from '../../speech/numbers.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions } from '../usage-error.ts';
 
 export const summary = 'validate configuration, prompts and the routing table against dialplan/';
 
@@ -69,12 +68,7 @@ export function runChecks(o: { config?: string; promptsDir?: string; dialplanDir
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, prompts: { type: 'string' }, dialplan: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseOptions({ args: argv, options: { config: { type: 'string' }, prompts: { type: 'string' }, dialplan: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -5,8 +5,7 @@
  *   data show --national-id N [--order N] [--json] [--db PATH]   what the IVR knows about a customer
  *   data cheques FILE [--check] [--db PATH]              import (or only check) the bounced-cheque .xlsx
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 import { readDataSettings } from '../../store/config.ts';
 import { openConfiguredStore } from '../../store/index.ts';
 import { DataFileError, importDataFile, readDataFileJson, validateDataFile } from '../../store/import.ts';
@@ -71,12 +70,7 @@ type Opt = keyof typeof OPTIONS;
 
 /** parses the options, refusing those the subcommand does not take */
 function parse(rest: string[], allowed: Opt[]) {
-  let r;
-  try {
-    r = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const r = parseOptions({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
   for (const k of Object.keys(r.values) as Opt[]) {
     if (k !== 'help' && !allowed.includes(k)) throw new UsageError(`option --${k} does not apply here (see ivr-1699 data --help)`);
   }

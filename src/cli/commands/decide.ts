@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DataFile } from '../../domain/data-file.ts';
 import { factsFromData } from '../../domain/facts-from-data.ts';
@@ -14,7 +13,7 @@ import type { Decision } from '../../domain/decision.ts';
 import { TOPICS, type Topic } from '../../domain/skills.ts';
 import { decide, parsePolicyConfig, questionsFor } from '../../policy/index.ts';
 import { loadWorkingCalendar, PROJECT_DIR } from '../../policy/load.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 
 export const summary = 'run the policy rules on one case of a data file and print the decision';
 
@@ -72,27 +71,22 @@ function textOf(d: Decision, questionsLeft: string[]): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        topic: { type: 'string' },
-        'national-id': { type: 'string' },
-        order: { type: 'string' },
-        data: { type: 'string' },
-        now: { type: 'string' },
-        answer: { type: 'string', multiple: true },
-        policy: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
+  const { values } = parseOptions({
+    args: argv,
+    options: {
+      topic: { type: 'string' },
+      'national-id': { type: 'string' },
+      order: { type: 'string' },
+      data: { type: 'string' },
+      now: { type: 'string' },
+      answer: { type: 'string', multiple: true },
+      policy: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }, `\n${USAGE}`);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

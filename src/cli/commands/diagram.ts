@@ -6,11 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createCallMachine } from '../../flow/call-machine.ts';
 import { flowToMermaid, menuTreeMermaid } from '../../flow/diagram.ts';
 import { defaultFlowConfig } from '../../flow/config.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions } from '../usage-error.ts';
 
 export const summary = 'write docs/flow.mmd, the call flow as a Mermaid state diagram (--check: fail when stale)';
 
@@ -41,17 +40,12 @@ export function readmeWithMenuTree(readme: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { check?: boolean; out?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see ivr-1699 diagram --help)`);
-  }
+  const { values } = parseOptions({
+    args: argv,
+    options: { check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  }, ' (see ivr-1699 diagram --help)');
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

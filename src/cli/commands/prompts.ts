@@ -4,8 +4,7 @@
  * `ivr-1699 prompts import NAME FILE [--keep-level] [--dir DIR]`
  * `ivr-1699 prompts check [--dir DIR]`
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 import { buildPrompts, importRecording, promptStatuses } from '../../speech/build.ts';
 import { checkPrompts } from '../../speech/check.ts';
 import { defaultPromptsDir } from '../../speech/library.ts';
@@ -24,22 +23,18 @@ const HELP = `usage:
   --dir defaults to $IVR_PROMPTS_DIR or the project's prompts/fa`;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        force: { type: 'boolean', default: false },
-        only: { type: 'string', multiple: true },
-        dir: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'keep-level': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${HELP}`);
-  }
+  return parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      force: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      dir: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'keep-level': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }, `\n${HELP}`);
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -6,8 +6,7 @@
  * Text output masks personal data (national IDs, phone numbers); --json is for programs and shows
  * the stored values whole.
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 import { maskNationalId, maskPhone } from '../../log/mask.ts';
 import { readDataSettings } from '../../store/config.ts';
 import { openConfiguredStore } from '../../store/index.ts';
@@ -28,23 +27,19 @@ const REQUEST_STATUSES = ['pending', 'delivered', 'failed'] as const;
 const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed'] as const;
 
 function parse(rest: string[]) {
-  try {
-    return parseArgs({
-      args: rest,
-      options: {
-        db: { type: 'string' },
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        failed: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return parseOptions({
+    args: rest,
+    options: {
+      db: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      failed: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
 }
 
 function openFor(db: string | undefined): IvrStore {

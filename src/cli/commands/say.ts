@@ -6,9 +6,9 @@
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions, UsageError } from '../usage-error.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { toMedia, toPersianText } from '../../speech/compose.ts';
 import { spellAmount, spellCount, spellDate, spellDigits, spellNumber } from '../../speech/numbers.ts';
@@ -54,24 +54,19 @@ export function fragmentsFor(value: string, kind: Kind, opts: { weekday?: boolea
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        as: { type: 'string' },
-        wav: { type: 'string' },
-        dir: { type: 'string' },
-        weekday: { type: 'boolean', default: false },
-        rial: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${HELP}`);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      as: { type: 'string' },
+      wav: { type: 'string' },
+      dir: { type: 'string' },
+      weekday: { type: 'boolean', default: false },
+      rial: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }, `\n${HELP}`);
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP + '\n');

@@ -2,11 +2,10 @@
  * `ivr-1699 serve` (also `npm start`): runs the service. With ARI_URL it connects to that
  * Asterisk; without it, it starts the built-in switch on loopback and connects to that.
  */
-import { parseArgs } from 'node:util';
 import { startStack } from '../../app/stack.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createLogger, setLogger } from '../../log/logger.ts';
-import { UsageError } from '../usage-error.ts';
+import { parseOptions } from '../usage-error.ts';
 import { installProcessGuards } from '../process-guards.ts';
 
 export const summary = 'run the IVR service (built-in switch when ARI_URL is not set)';
@@ -18,12 +17,7 @@ ARI_USERNAME, ARI_PASSWORD, ARI_APP, HTTP_PORT (health/metrics, default 9100), L
 IVR_CONFIG (config file). See README "Configuration".`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseOptions({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
