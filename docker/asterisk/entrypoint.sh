@@ -8,7 +8,10 @@
 #                     PJSIP_PASSWORD_<ACCOUNT> (upper case, - as _), else PJSIP_PASSWORD_DEFAULT;
 #                     and, with ASTERISK_EXTERNAL_ADDRESS, the NAT addresses of both transports
 #   ari_local.conf    the ARI user ARI_USERNAME with ARI_PASSWORD
-#   http.conf         bindaddr set to ASTERISK_HTTP_BINDADDR when given (default: loopback)
+#   http.conf         bindaddr set to ASTERISK_HTTP_BINDADDR when given (default: loopback),
+#                     bindport to ASTERISK_HTTP_PORT when given (default 8088)
+#   pjsip.conf        transports bound to ASTERISK_SIP_BIND (address) and ASTERISK_SIP_PORT when
+#                     given (default 0.0.0.0:5060)
 #   rtp.conf          rtpstart/rtpend from ASTERISK_RTP_START/ASTERISK_RTP_END when given
 #   pjsip.conf        with IVR_SIP_PROXY (cluster): each phone's aor gets the contact
 #                     sip:<account>@<proxy>, the registrar in front (Kamailio), and every
@@ -94,6 +97,20 @@ if [ -n "${ASTERISK_HTTP_BINDADDR:-}" ]; then
   case "$ASTERISK_HTTP_BINDADDR" in
     *[!0-9A-Fa-f.:]*) problem "ASTERISK_HTTP_BINDADDR '$ASTERISK_HTTP_BINDADDR' is not an IP address" ;;
     *) sed -i "s/^bindaddr = .*/bindaddr = $ASTERISK_HTTP_BINDADDR/" "$DST/http.conf" ;;
+  esac
+fi
+if [ -n "${ASTERISK_HTTP_PORT:-}" ]; then
+  case "$ASTERISK_HTTP_PORT" in
+    '' | *[!0-9]*) problem "ASTERISK_HTTP_PORT '$ASTERISK_HTTP_PORT' is not a port number" ;;
+    *) sed -i "s/^bindport = .*/bindport = $ASTERISK_HTTP_PORT/" "$DST/http.conf" ;;
+  esac
+fi
+if [ -n "${ASTERISK_SIP_BIND:-}${ASTERISK_SIP_PORT:-}" ]; then
+  sip_bind=${ASTERISK_SIP_BIND:-0.0.0.0}
+  sip_port=${ASTERISK_SIP_PORT:-5060}
+  case "$sip_bind:$sip_port" in
+    *[!0-9A-Fa-f.:]*) problem "ASTERISK_SIP_BIND '$sip_bind' must be an IP address and ASTERISK_SIP_PORT '$sip_port' a port number" ;;
+    *) sed -i "s/^bind = 0\.0\.0\.0:5060\$/bind = $sip_bind:$sip_port/" "$DST/pjsip.conf" ;;
   esac
 fi
 if [ -n "${ASTERISK_RTP_START:-}${ASTERISK_RTP_END:-}" ]; then

@@ -22,12 +22,35 @@ export interface CallSessionOptions {
   maxCallMs: number;
   /** the channel is already answered (a call recovered after a reconnect) */
   answered?: boolean;
+  /**
+   * keep the dialplan's watchdog (TIMEOUT(absolute)) pushed forward to `seconds`, every
+   * `everyMs`, while the call is in the IVR; absent: no pushes
+   */
+  watchdog?: { seconds: number; everyMs: number };
 }
 
 export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
   const { channel, log } = o;
-  const input = { callId: o.callId, callerNumber: channel.callerNumber };
   log.info({ caller: channel.callerNumber }, 'call entered the IVR');
+  // first push at once (an adopted call's deadline may be close), then periodically until the session ends
+  let watchdog: NodeJS.Timeout | undefined;
+  if (o.watchdog) {
+    const { seconds, everyMs } = o.watchdog;
+    channel.pushWatchdog(seconds);
+    watchdog = setInterval(() => channel.pushWatchdog(seconds), everyMs);
+    watchdog.unref();
+    channel.once('end', () => clearInterval(watchdog));
+  }
+  try {
+    return await runSession(o);
+  } finally {
+    clearInterval(watchdog);
+  }
+}
+
+async function runSession(o: CallSessionOptions): Promise<CallResult> {
+  const { channel, log } = o;
+  const input = { callId: o.callId, callerNumber: channel.callerNumber };
   if (!o.answered) {
     try {
       await channel.answer();

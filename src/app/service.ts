@@ -22,6 +22,8 @@ export interface ServiceOptions {
   /** health/metrics HTTP server; omit to run without it */
   http?: { host: string; port: number };
   maxCallMs?: number;
+  /** push the dialplan's watchdog forward (see service.ari.watchdogSeconds); absent or 0 seconds: off */
+  watchdog?: { seconds: number; everyMs: number };
   /** first reconnect delay and cap for the initial connection loop */
   retry?: { initialMs: number; maxMs: number };
 }
@@ -54,7 +56,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     metrics.callsTotal++;
     metrics.callsActive++;
     if (recovered) metrics.callsRecovered++;
-    const p = runCallSession({ machine: o.machine, services: o.services, channel, callId, log: clog, maxCallMs: o.maxCallMs ?? 30 * 60_000, answered: recovered })
+    const p = runCallSession({ machine: o.machine, services: o.services, channel, callId, log: clog, maxCallMs: o.maxCallMs ?? 30 * 60_000, answered: recovered, ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}) })
       .then((r) => metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason))
       .catch((e) => {
         metrics.flowErrors++;

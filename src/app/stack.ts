@@ -103,6 +103,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         language: svcCfg.prompts.language,
         agentsContext: cfg.routing.agentsContext,
         failoverExtension: cfg.routing.skills.general!.extension,
+        watchdogSeconds: svcCfg.ari.watchdogSeconds || 30,
         logger: log.child({ component: 'switch' }),
       });
       cleanups.push(() => sw!.stop());
@@ -184,6 +185,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       machine,
       services,
       logger: log,
+      // the switch scales the deadline with its time; the pushes follow it
+      watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(20, Math.round((svcCfg.ari.watchdogSeconds * 1000 * timeScale) / 6)) },
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort } }),
     });
     cleanups.push(() => service.stop());

@@ -37,6 +37,7 @@ export class CallChannel extends EventEmitter {
   private playbacks = new Map<string, Pending>();
   private _gone = false;
   private _inStasis = true;
+  private watchdogInFlight = false;
 
   constructor(
     private readonly client: AriClient,
@@ -114,6 +115,23 @@ export class CallChannel extends EventEmitter {
         if (isNotFound(e)) return undefined;
         throw e;
       });
+  }
+
+  /**
+   * Pushes the dialplan's watchdog forward: TIMEOUT(absolute) = `seconds` from now. Sent outside
+   * the command chain and without stopping a prompt: Asterisk holds it behind a playing prompt
+   * and applies it when the prompt ends, which is fine for a deadline that long. At most one in
+   * flight; a channel that left or is gone is not an error.
+   */
+  pushWatchdog(seconds: number): void {
+    if (this._gone || this.watchdogInFlight) return;
+    this.watchdogInFlight = true;
+    this.client
+      .request('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))
+      .catch((e: unknown) => {
+        if (!this._gone && !isNotFound(e) && (e as { status?: number }).status !== 409) this.log.warn({ err: e }, 'could not push the watchdog forward');
+      })
+      .finally(() => (this.watchdogInFlight = false));
   }
 
   /** Leaves the application into the dialplan (a transfer to an agents-context extension). */

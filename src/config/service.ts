@@ -17,6 +17,15 @@ export const ServiceConfig = z.object({
       app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'ARI_APP: letters, digits, - and _ only').default('ivr-1699'),
       connectTimeoutMs: z.coerce.number().int().positive().default(5000),
       requestTimeoutMs: z.coerce.number().int().positive().default(5000),
+      /**
+       * The watchdog (s): dialplan/extensions.conf arms TIMEOUT(absolute) with its global
+       * IVR_WATCHDOG before Stasis(), and the service pushes it forward to this many seconds every
+       * sixth of it while a call is in the IVR. If the service dies, Asterisk takes the caller to the
+       * general queue when it runs out. Keep it equal to IVR_WATCHDOG and longer than the longest
+       * prompt plus a sixth (a push waits behind a playing prompt); 0 = no pushes (only with a
+       * dialplan that arms no watchdog).
+       */
+      watchdogSeconds: z.coerce.number().int().min(0).max(3600).default(30),
     })
     .prefault({}),
   entry: z
@@ -58,6 +67,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   ARI_USERNAME: ['service', 'ari', 'username'],
   ARI_PASSWORD: ['service', 'ari', 'password'],
   ARI_APP: ['service', 'ari', 'app'],
+  IVR_WATCHDOG_SECONDS: ['service', 'ari', 'watchdogSeconds'],
   ARI_CONNECT_TIMEOUT_MS: ['service', 'ari', 'connectTimeoutMs'],
   ARI_REQUEST_TIMEOUT_MS: ['service', 'ari', 'requestTimeoutMs'],
   ENTRY_CONTEXT: ['service', 'entry', 'context'],

@@ -25,6 +25,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { RoutingConfig } from '../config/routing.ts';
+import { moduleProblems } from './module-deps.ts';
 import {
   type ConfigProblem,
   type ParsedConfig,
@@ -302,6 +303,7 @@ const FUNCTION_MODULES: Record<string, string> = {
   CONNECTEDLINE: 'func_callerid.so',
   REDIRECTING: 'func_callerid.so',
   CHANNEL: 'func_channel.so',
+  TIMEOUT: 'func_timeout.so',
   IF: 'func_logic.so',
   ISNULL: 'func_logic.so',
   EXISTS: 'func_logic.so',
@@ -335,6 +337,8 @@ function checkModules(dir: string, steps: DialplanStep[], report: (at: SourceLoc
     }
   }
   for (const [module, use] of missing) report(use.at, `${use.what} needs ${module}, which modules.conf (autoload = no) does not load`);
+  const lineOf = new Map(mods.entries.map((e) => [e.value.trim(), e.at]));
+  for (const problem of moduleProblems(loaded)) report(lineOf.get(problem.slice(0, problem.search(/[: ]/))) ?? null, problem);
 }
 
 /** Sounds the dialplan plays itself (Playback/Background args, queue announcements), with where. */

@@ -195,9 +195,9 @@ export class Channel {
    * Expands `${VAR}` and `${VAR:offset[:length]}` (Asterisk substrings: `${X:-4}` is the last
    * four characters) the way dialplan application data is expanded.
    */
-  expand(template: string): string {
+  expand(template: string, globals: Readonly<Record<string, string>> = {}): string {
     return template.replace(/\$\{([^}:]+?)(?::(-?\d+)(?::(-?\d+))?)?\}/g, (_m, v: string, off?: string, len?: string) => {
-      const value = this.getVar(v) ?? '';
+      const value = this.getVar(v) ?? globals[v] ?? '';
       if (off === undefined) return value;
       let start = Number(off);
       if (start < 0) start = Math.max(0, value.length + start);

@@ -8,13 +8,17 @@
  *   [<entryContext>]                     ; default ivr-inbound
  *   exten => 1699,1,NoOp(1699 call from *${CALLERID(num):-4} on ${CHANNEL(name)})
  *    same => n,Set(CHANNEL(language)=fa)
+ *    same => n,Set(TIMEOUT(absolute)=${IVR_WATCHDOG})   ; the service pushes it forward while alive
  *    same => n,Stasis(<ivrApp>,inbound)   ; fails at once (STASISSTATUS=FAILED) when the app has no WebSocket
  *    same => n,Verbose(1,IVR did not take the call from *${CALLERID(num):-4}: STASISSTATUS=${STASISSTATUS} - to the general queue)
  *    same => n,ExecIf($["${STASISSTATUS}" = "FAILED"]?Set(__IVR_OUTCOME=ivr-unavailable))
  *    same => n,Goto(<agentsContext>,<failoverExtension>,1)      ; failoverExtension null: Hangup()
+ *   exten => T,1,Verbose(…)             ; the watchdog fired: the service is gone
+ *    same => n,Set(__IVR_OUTCOME=ivr-unavailable)
+ *    same => n,Goto(<agentsContext>,<failoverExtension>,1)
  *   [<agentsContext>]                    ; default agents; any skill as extension
  *   exten => <skill>,1,NoOp(queue <skill> topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME})
- *    same => n,Gosub(agents-common,s,1(<skill>))   ; sets __IVR_SKILL (if empty), __IVR_QUEUE_SKILL, answers
+ *    same => n,Gosub(agents-common,s,1(<skill>))   ; disarms the watchdog, sets __IVR_SKILL (if empty), __IVR_QUEUE_SKILL, answers
  *    same => n,Queue(<skill>,…,<queueHoldMs/1000>,…)  ; no agents here: the caller waits, then
  *    same => n,Hangup()                   ; (the real dialplan overflows to the general queue and voicemail)
  *
@@ -32,6 +36,7 @@
 import type { Channel } from './channels.ts';
 import type { SwitchCore } from './core.ts';
 import { answerNow, enterStasis, hangupChannel } from './lifecycle.ts';
+import { ABSOLUTE_TIMEOUT, setAbsoluteTimeout } from './absolute-timeout.ts';
 
 export interface DialplanTarget {
   context: string;
@@ -80,8 +85,16 @@ export function extensionSteps(core: SwitchCore, context: string, exten: string)
     return [
       { app: 'NoOp', data: `${o.entryExtension} call from *\${CALLERID(num):-4} on \${CHANNEL(name)}` },
       { app: 'Set', data: `CHANNEL(language)=${o.language}` },
+      { app: 'Set', data: `${ABSOLUTE_TIMEOUT}=\${IVR_WATCHDOG}` },
       { app: 'Stasis', data: `${o.ivrApp},inbound` },
       ...failsafe,
+    ];
+  }
+  if (context === o.entryContext && exten === 'T' && o.dialplanStyle === 'project' && o.failoverExtension !== null) {
+    return [
+      { app: 'Verbose', data: `1,IVR service silent for \${IVR_WATCHDOG} s on the call from *\${CALLERID(num):-4} - to the ${o.failoverExtension} queue` },
+      { app: 'Set', data: '__IVR_OUTCOME=ivr-unavailable' },
+      { app: 'Goto', data: `${o.agentsContext},${o.failoverExtension},1` },
     ];
   }
   if (context === o.agentsContext && SKILL_EXTEN.test(exten)) {
@@ -101,6 +114,7 @@ export function extensionSteps(core: SwitchCore, context: string, exten: string)
   }
   if (context === AGENTS_COMMON && exten === 's' && o.dialplanStyle === 'project') {
     return [
+      { app: 'Set', data: `${ABSOLUTE_TIMEOUT}=0` },
       {
         app: 'Verbose',
         data: '2,to ${ARG1}: topic=${IVR_TOPIC} id=*${IVR_NATIONAL_ID:-4} order=${IVR_ORDER_NUMBER} rule=${IVR_RULE}/${IVR_OUTCOME} request=${IVR_REQUEST_TYPE}:${IVR_REQUEST_NUMBER}',
@@ -119,9 +133,9 @@ export function extensionExists(core: SwitchCore, context: string, exten: string
 }
 
 /** `${VAR}` expansion, then `$[ "a" = "b" ]` expressions → 1 / 0 */
-function expandData(ch: Channel, data: string): string {
+function expandData(core: SwitchCore, ch: Channel, data: string): string {
   return ch
-    .expand(data)
+    .expand(data, { IVR_WATCHDOG: String(core.opts.watchdogSeconds) })
     .replace(/\$\[\s*"([^"]*)"\s*(=|!=)\s*"([^"]*)"\s*\]/g, (_m, a: string, op: string, b: string) =>
       (op === '=' ? a === b : a !== b) ? '1' : '0',
     );
@@ -158,7 +172,8 @@ async function exec(core: SwitchCore, ch: Channel, app: string, data: string): P
       if (eq > 0) {
         const name = data.slice(0, eq);
         const value = data.slice(eq + 1);
-        ch.setVar(name, value);
+        if (name === ABSOLUTE_TIMEOUT) setAbsoluteTimeout(core, ch, value);
+        else ch.setVar(name, value);
         if (!name.includes('(')) core.varsetEvent(ch, name, value);
       }
       return { kind: 'next' };
@@ -257,7 +272,7 @@ export async function runPbx(core: SwitchCore, ch: Channel, start: DialplanTarge
       return;
     }
     ch.setDialplan({ context: at.context, exten: at.exten, priority: at.priority, app_name: step.app, app_data: '' });
-    const data = expandData(ch, step.data);
+    const data = expandData(core, ch, step.data);
     ch.setDialplan({ app_data: data });
     core.channelEvent('ChannelDialplan', ch, { dialplan_app: step.app, dialplan_app_data: data });
     const r = await exec(core, ch, step.app, data);

@@ -51,6 +51,12 @@ export const switchOptionsSchema = z.object({
     .int({ error: 'queueHoldMs must be a whole number of milliseconds' })
     .min(0, { error: 'queueHoldMs must not be negative' })
     .default(30_000),
+  /**
+   * global IVR_WATCHDOG of the project dialplan: seconds of TIMEOUT(absolute) armed before
+   * Stasis(); a call whose IVR service stops pushing it forward leaves Stasis() for the
+   * general queue when it runs out (scaled)
+   */
+  watchdogSeconds: z.number().positive({ error: 'watchdogSeconds must be a positive number of seconds' }).default(30),
   /** duration of one item of a digits:/number:/characters: playback (ms, scaled) */
   sayItemMs: z.number().int().positive({ error: 'sayItemMs must be a positive number of milliseconds' }).default(850),
   /** pino logger; silent when absent */

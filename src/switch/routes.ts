@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ASTERISK_VERSION, type SwitchCore } from './core.ts';
 import { AriError, notInStasis, playbackNotFound } from './errors.ts';
 import { answer, continueInDialplan, originate, sendDtmf } from './local-channels.ts';
+import { ABSOLUTE_TIMEOUT, setAbsoluteTimeout } from './absolute-timeout.ts';
 import { HANGUP_REASONS, SOFTHANGUP_EXPLICIT, hangupChannel } from './lifecycle.ts';
 import { mediaList, queuePlayback } from './playbacks.ts';
 import { bridge, createBridge, destroyBridge, joinBridge, leaveBridge } from './bridges.ts';
@@ -228,7 +229,8 @@ export const HANDLERS: Record<string, Handler> = {
     const ch = ctx.core.control(pathParam(ctx, 'channelId'));
     await ch.queue.run(() => {
       if (!ch.stasisApp) throw notInStasis();
-      ch.setVar(variable, value);
+      if (variable === ABSOLUTE_TIMEOUT) setAbsoluteTimeout(ctx.core, ch, value);
+      else ch.setVar(variable, value);
       if (!variable.includes('(')) ctx.core.varsetEvent(ch, variable, value);
     });
     return NO_CONTENT;

@@ -144,6 +144,22 @@ describe('checkDialplan', () => {
     expect(checkDialplan({ dir, routing })).toEqual([]);
   });
 
+  it('names a module whose dependencies modules.conf does not load, and a module Asterisk 22 does not have', () => {
+    const dir = copy();
+    // the first dialplan/ shipped exactly this: res_ari without res_websocket_client, and format_g722
+    edit(dir, 'modules.conf', (s) => s.replace('load = res_websocket_client.so\n', '').replace('load = format_pcm.so\n', 'load = format_pcm.so\nload = format_g722.so\n'));
+    expect(checkDialplan({ dir, routing })).toEqual([
+      expect.stringMatching(/^dialplan\/modules\.conf:\d+: format_g722\.so: Asterisk 22 has no format_g722 module: format_pcm\.so reads and writes \.g722 files$/),
+      expect.stringMatching(/^dialplan\/modules\.conf:\d+: res_ari\.so requires res_websocket_client\.so, which modules\.conf \(autoload = no\) does not load: Asterisk will refuse to load res_ari\.so$/),
+    ]);
+    const dir2 = copy();
+    edit(dir2, 'modules.conf', (s) => s.replace('load = res_stasis.so\n', '').replace('load = app_echo.so\n', 'load = app_echo.so\nload = app_frobnicate.so\n'));
+    const problems = checkDialplan({ dir: dir2, routing });
+    expect(problems).toContainEqual(expect.stringMatching(/app_frobnicate\.so is not a module the project knows for Asterisk 22/));
+    // every module that requires res_stasis is named, ARI's resources among them
+    for (const m of ['app_stasis', 'res_ari', 'res_ari_channels', 'res_stasis_playback']) expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${m}\\.so requires .*res_stasis\\.so`)));
+  });
+
   it('refuses the whole national ID in an application argument (Asterisk logs them)', () => {
     const dir = copy();
     edit(dir, 'extensions.conf', (s) => s.replace(' same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)', ' same => n,Set(PJSIP_HEADER(add,X-IVR-National-ID)=${IVR_NATIONAL_ID})\n same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)'));

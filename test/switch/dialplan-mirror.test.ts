@@ -3,6 +3,7 @@
  * switch shows the same ChannelDialplan steps as one through a real Asterisk running dialplan/:
  * the entry extension step by step, and the NoOp line of every skill in the agents context.
  */
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,14 @@ describe("the switch's dialplan mirrors dialplan/extensions.conf", () => {
     expect(real).not.toBeNull();
     const ours = extensionSteps(core, 'ivr-inbound', '1699');
     expect(ours?.map((s) => `${s.app}(${s.data})`)).toEqual(real?.map((s) => `${s.app}(${s.args})`));
+  });
+
+  it('runs the watchdog extension ivr-inbound,T as the real one', () => {
+    const real = findExtension(dp, 'ivr-inbound', 'T');
+    expect(real).not.toBeNull();
+    expect(extensionSteps(core, 'ivr-inbound', 'T')?.map((s) => `${s.app}(${s.data})`)).toEqual(real?.map((s) => `${s.app}(${s.args})`));
+    // the switch's default watchdog is the dialplan's global
+    expect(String(core.opts.watchdogSeconds)).toBe(/^IVR_WATCHDOG = (\d+)$/m.exec(readFileSync(conf, 'utf8'))?.[1]);
   });
 
   it('runs the same first steps at <agents>,<skill>,1 for every skill (NoOp line, Gosub, Queue)', () => {

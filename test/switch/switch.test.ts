@@ -61,11 +61,12 @@ describe('Local calls into the IVR', () => {
     expect(ch.id).toMatch(/^\d{10}\.\d+$/);
     expect(ch.language).toBe('fa');
     expect(ch.state).toBe('Ring');
-    expect(ch.dialplan).toEqual({ context: 'ivr-inbound', exten: '1699', priority: 3, app_name: 'Stasis', app_data: 'ivr-1699,inbound' });
+    expect(ch.dialplan).toEqual({ context: 'ivr-inbound', exten: '1699', priority: 4, app_name: 'Stasis', app_data: 'ivr-1699,inbound' });
     expect((ch.caller as Json).number).toBe('09121234567');
     expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app_data)).toEqual([
       `1699 call from *4567 on ${String(ch.name)}`,
       'CHANNEL(language)=fa',
+      'TIMEOUT(absolute)=30',
       'ivr-1699,inbound',
     ]);
     expect(caller.of('StasisStart')).toHaveLength(0);
@@ -288,12 +289,14 @@ describe('the dialplan: transfers, failover, queue hold', () => {
     expect(plan).toEqual([
       'ivr-inbound: NoOp(1699 call from *4567 on Local/1699@ivr-inbound;2)',
       'ivr-inbound: Set(CHANNEL(language)=fa)',
+      'ivr-inbound: Set(TIMEOUT(absolute)=30)',
       'ivr-inbound: Stasis(ivr-1699,inbound)',
       'ivr-inbound: Verbose(1,IVR did not take the call from *4567: STASISSTATUS=FAILED - to the general queue)',
       'ivr-inbound: ExecIf(1?Set(__IVR_OUTCOME=ivr-unavailable))',
       'ivr-inbound: Goto(agents,general,1)',
       'agents: NoOp(queue general topic= rule= outcome=ivr-unavailable)',
       'agents: Gosub(agents-common,s,1(general))',
+      'agents-common: Set(TIMEOUT(absolute)=0)',
       'agents-common: Verbose(2,to general: topic= id=* order= rule=/ivr-unavailable request=:)',
       'agents-common: ExecIf(1?Set(__IVR_SKILL=general))',
       'agents-common: Set(__IVR_QUEUE_SKILL=general)',
@@ -319,8 +322,8 @@ describe('the dialplan: transfers, failover, queue hold', () => {
     const { sw, caller } = await setup({ failoverExtension: null }, false);
     const { callerId } = await dial(sw, undefined);
     await caller.next((e) => e.type === 'ChannelDestroyed' && (e.channel as Json).id === callerId);
-    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app)).toEqual(['NoOp', 'Set', 'Stasis', 'Verbose', 'Hangup']);
-    expect(String(caller.of('ChannelDialplan')[3]?.dialplan_app_data)).toMatch(/STASISSTATUS=FAILED - hanging up$/);
+    expect(caller.of('ChannelDialplan').map((e) => e.dialplan_app)).toEqual(['NoOp', 'Set', 'Set', 'Stasis', 'Verbose', 'Hangup']);
+    expect(String(caller.of('ChannelDialplan')[4]?.dialplan_app_data)).toMatch(/STASISSTATUS=FAILED - hanging up$/);
     expect(caller.of('Dial').map((e) => e.dialstatus)).toEqual(['', 'NOANSWER']);
     expect(sw.transfers).toEqual([]);
   });
