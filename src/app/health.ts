@@ -1,5 +1,5 @@
 /** GET /health (200 when ARI is connected, 503 otherwise) and GET /metrics on the service's HTTP port. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Metrics } from './metrics.ts';
 
 export interface HealthServer {
@@ -8,9 +8,13 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(host: string, port: number, metrics: Metrics, started = Date.now()): Promise<HealthServer> {
+/** More routes on the same port (the web console): returns true when it took the request. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export async function startHealthServer(host: string, port: number, metrics: Metrics, started = Date.now(), extra?: ExtraRoutes): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
+    if (extra?.(req, res)) return;
     if (req.method === 'GET' && url === '/health') {
       const ok = metrics.ariConnected;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });

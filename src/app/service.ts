@@ -9,9 +9,10 @@ import { AriAuthError } from '../ari/errors.ts';
 import { StasisApp } from '../ari/stasis-app.ts';
 import type { CallChannel } from '../ari/channel.ts';
 import type { Logger } from '../log/logger.ts';
+import { maskPhone } from '../log/mask.ts';
 import type { CallServices } from './actors.ts';
 import { runCallSession } from './call-session.ts';
-import { startHealthServer, type HealthServer } from './health.ts';
+import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
 import { Metrics } from './metrics.ts';
 
 export interface ServiceOptions {
@@ -20,7 +21,7 @@ export interface ServiceOptions {
   services: CallServices;
   logger: Logger;
   /** health/metrics HTTP server; omit to run without it */
-  http?: { host: string; port: number };
+  http?: { host: string; port: number; routes?: ExtraRoutes };
   maxCallMs?: number;
   /** push the dialplan's watchdog forward (see service.ari.watchdogSeconds); absent or 0 seconds: off */
   watchdog?: { seconds: number; everyMs: number };
@@ -35,7 +36,20 @@ export interface RunningService {
   health?: HealthServer;
   /** calls in progress (resolve when each ends) */
   activeCalls(): number;
+  /** the calls in the IVR now: where each is (its last IVR_NODE) and since when (the web console's live calls) */
+  liveCalls(): LiveCall[];
   stop(): Promise<void>;
+}
+
+export interface LiveCall {
+  callId: string;
+  /** masked calling number */
+  caller: string;
+  startedAt: number;
+  /** the last IVR_NODE set (where the IVR listens), or 'welcome' before the first */
+  node: string;
+  nodeSince: number;
+  topic?: string;
 }
 
 let callSeq = 0;
@@ -44,10 +58,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const log = o.logger.child({ component: 'service' });
   const metrics = new Metrics();
   const sessions = new Set<Promise<unknown>>();
+  const live = new Map<string, LiveCall>();
   let client: AriClient | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  const health = o.http ? await startHealthServer(o.http.host, o.http.port, metrics) : undefined;
+  const health = o.http ? await startHealthServer(o.http.host, o.http.port, metrics, Date.now(), o.http.routes) : undefined;
   if (health) log.info({ port: health.port }, 'health and metrics on /health, /metrics');
 
   const onCall = (channel: CallChannel, recovered: boolean) => {
@@ -56,6 +71,15 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     metrics.callsTotal++;
     metrics.callsActive++;
     if (recovered) metrics.callsRecovered++;
+    const now = Date.now();
+    const lc: LiveCall = { callId, caller: maskPhone(channel.callerNumber), startedAt: now, node: 'welcome', nodeSince: now };
+    live.set(callId, lc);
+    channel.on('variable', (name: string, value: string) => {
+      if (name === 'IVR_NODE' && value !== lc.node) {
+        lc.node = value;
+        lc.nodeSince = Date.now();
+      } else if (name === '__IVR_TOPIC') lc.topic = value;
+    });
     const p = runCallSession({ machine: o.machine, services: o.services, channel, callId, log: clog, maxCallMs: o.maxCallMs ?? 30 * 60_000, answered: recovered, ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}) })
       .then((r) => metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason))
       .catch((e) => {
@@ -65,6 +89,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       .finally(() => {
         metrics.callsActive--;
         sessions.delete(p);
+        live.delete(callId);
       });
     sessions.add(p);
   };
@@ -117,6 +142,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     ready,
     health,
     activeCalls: () => sessions.size,
+    liveCalls: () => [...live.values()].map((c) => ({ ...c })),
     stop: async () => {
       stopped = true;
       clearTimeout(retryTimer);

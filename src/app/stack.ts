@@ -30,7 +30,8 @@ import type { RequestRegistry } from '../domain/ports.ts';
 import { startSwitch, type BuiltinSwitch } from '../switch/index.ts';
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
-import { startService, type RunningService } from './service.ts';
+import { startService, type LiveCall, type RunningService } from './service.ts';
+import { createConsole, CONSOLE_ASSETS_DIR, type WebConsole } from '../console/server.ts';
 
 export { PROJECT_ROOT };
 
@@ -51,6 +52,8 @@ export interface StackOptions {
   httpPort?: number | false;
   /** run the outbox and the bounced-cheques watcher (serve) */
   background?: boolean;
+  /** the built browser code of the web console; default build/console */
+  consoleAssetsDir?: string;
 }
 
 export interface Stack {
@@ -61,6 +64,8 @@ export interface Stack {
   services: CallServices;
   store: IvrStore;
   registry: SqliteRequestRegistry;
+  /** the web console (when the HTTP port is on and console.enabled) */
+  console?: WebConsole;
   stop(): Promise<void>;
 }
 
@@ -178,8 +183,25 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       clock,
     };
 
-    // 4. the service
+    // 4. the web console on the service's HTTP port, then the service
     const httpPort = o.httpPort === undefined ? svcCfg.http.port : o.httpPort;
+    // the console asks the service for its live calls; the service starts after the console exists
+    let liveCalls = (): LiveCall[] => [];
+    const webConsole =
+      httpPort !== false && cfg.console.enabled
+        ? createConsole({
+            config: cfg.console,
+            appConfig: cfg,
+            logger: log,
+            promptsDir: resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language),
+            assetsDir: o.consoleAssetsDir ?? resolve(PROJECT_ROOT, CONSOLE_ASSETS_DIR),
+            projectRoot: PROJECT_ROOT,
+            liveCalls: () => liveCalls(),
+            registry,
+            ari: { url: () => ariUrl!, username: svcCfg.ari.username, password: svcCfg.ari.password },
+          })
+        : undefined;
+    if (webConsole) cleanups.push(() => webConsole.close());
     const service = await startService({
       ari: { url: ariUrl, username: svcCfg.ari.username, password: svcCfg.ari.password, app: svcCfg.ari.app, connectTimeoutMs: svcCfg.ari.connectTimeoutMs, requestTimeoutMs: svcCfg.ari.requestTimeoutMs },
       machine,
@@ -187,10 +209,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       logger: log,
       // the switch scales the deadline with its time; the pushes follow it
       watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(20, Math.round((svcCfg.ari.watchdogSeconds * 1000 * timeScale) / 6)) },
-      ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort } }),
+      ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });
     cleanups.push(() => service.stop());
-    return { ariUrl, switch: sw, service, services, store, registry, stop: stopAll };
+    liveCalls = () => service.liveCalls();
+    return { ariUrl, switch: sw, service, services, store, registry, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -103,6 +103,7 @@ export class CallChannel extends EventEmitter {
     return this.command('setVariables', async () => {
       for (const [variable, value] of Object.entries(vars)) {
         await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable, value });
+        this.emit('variable', variable, value);
       }
     });
   }

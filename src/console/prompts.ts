@@ -1,0 +1,228 @@
+/**
+ * The console's prompts: the list (text, draft or recording, length, check result), each prompt's
+ * audio, uploads of recordings (checked, converted to every Asterisk format by the same code as
+ * `ivr-1699 prompts import`), the previous version kept under `<dir>/.history/<name>/` and restored
+ * in one step, and text edits that rebuild the draft (`prompts build --only NAME`). The running
+ * service reads audio at each playback, so a change is heard on the next call.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { parseDocument } from 'yaml';
+import { REQUIRED_FORMATS, parseWav } from '../speech/audio.ts';
+import { audioPath, buildPrompts, catalogueDir, DEFAULT_TOOLS, importRecording, promptStatuses, type AudioTools } from '../speech/build.ts';
+import { loadCatalogue, parseCatalogueFile } from '../speech/catalogue.ts';
+import { checkPrompts } from '../speech/check.ts';
+import { PROMPT_NAME } from '../speech/compose.ts';
+import { readManifest, writeManifest, type ManifestEntry } from '../speech/manifest.ts';
+import { inspectRecording, type RecordingFacts } from '../speech/recording-check.ts';
+import { HttpError } from './http.ts';
+
+export interface PromptRow {
+  name: string;
+  text: string;
+  purpose: string;
+  state: string;
+  seconds: number | null;
+  problems: string[];
+  /** earlier versions kept (restore takes the newest) */
+  versions: number;
+}
+
+export interface PromptVersion {
+  id: string;
+  at: string;
+  state: string;
+}
+
+const HISTORY = '.history';
+
+export class PromptAdmin {
+  private checkCache?: { at: number; byName: Map<string, string[]> };
+
+  constructor(
+    readonly dir: string,
+    private readonly tools: AudioTools = DEFAULT_TOOLS,
+  ) {}
+
+  /** Refuses names that are not catalogue entries (and so anything that could leave the folder). */
+  private known(name: string): void {
+    if (!PROMPT_NAME.test(name)) throw new HttpError(400, `'${name}' is not a prompt name`);
+    if (!loadCatalogue(catalogueDir(this.dir)).entries.has(name)) throw new HttpError(404, `no prompt named '${name}'`);
+  }
+
+  list(): PromptRow[] {
+    const cat = loadCatalogue(catalogueDir(this.dir));
+    const problems = this.problemsByName([...cat.entries.keys()]);
+    return promptStatuses(this.dir, cat).map((s) => ({
+      name: s.name,
+      text: s.text,
+      purpose: cat.entries.get(s.name)?.purpose ?? '',
+      state: s.state,
+      seconds: this.seconds(audioPath(this.dir, s.name, 'wav')),
+      problems: problems.get(s.name) ?? [],
+      versions: this.versions(s.name).length,
+    }));
+  }
+
+  private seconds(file: string): number | null {
+    try {
+      const w = parseWav(readFileSync(file));
+      return w.dataLength / (w.sampleRate * w.channels * (w.bitsPerSample / 8));
+    } catch {
+      return null;
+    }
+  }
+
+  /** `ivr-1699 check`'s lines for the prompts, by prompt (cached for a few seconds; dropped on every change). */
+  private problemsByName(names: string[]): Map<string, string[]> {
+    if (this.checkCache && Date.now() - this.checkCache.at < 10_000) return this.checkCache.byName;
+    const byName = new Map<string, string[]>();
+    const longestFirst = [...names].sort((a, b) => b.length - a.length);
+    for (const line of checkPrompts({ dir: this.dir })) {
+      const name = longestFirst.find((n) => line.startsWith(`${join(this.dir, n)}.`));
+      const key = name ?? '';
+      byName.set(key, [...(byName.get(key) ?? []), line.slice(this.dir.length + 1)]);
+    }
+    this.checkCache = { at: Date.now(), byName };
+    return byName;
+  }
+
+  /** The WAV of a prompt, or of one of its kept versions. */
+  audioFile(name: string, version?: string): string {
+    this.known(name);
+    const file = version ? join(this.versionDir(name, version), `${name.split('/').pop()}.wav`) : audioPath(this.dir, name, 'wav');
+    if (!existsSync(file)) throw new HttpError(404, `prompt '${name}' has no audio${version ? ` in version ${version}` : ''}`);
+    return file;
+  }
+
+  private historyDir(name: string): string {
+    const d = resolve(this.dir, HISTORY, name);
+    if (!d.startsWith(resolve(this.dir, HISTORY) + sep)) throw new HttpError(400, `'${name}' is not a prompt name`);
+    return d;
+  }
+
+  private versionDir(name: string, version: string): string {
+    if (!/^\d{8}T\d{9}Z(-\d+)?$/.test(version)) throw new HttpError(400, `'${version}' is not a version of a prompt`);
+    return join(this.historyDir(name), version);
+  }
+
+  versions(name: string): PromptVersion[] {
+    const d = this.historyDir(name);
+    if (!existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((v) => existsSync(join(d, v, 'entry.json')))
+      .sort()
+      .reverse()
+      .map((id) => {
+        const meta = JSON.parse(readFileSync(join(d, id, 'entry.json'), 'utf8')) as { at: string; state: string };
+        return { id, at: meta.at, state: meta.state };
+      });
+  }
+
+  /** Copies the prompt's current audio and manifest entry into its history; returns the version id. */
+  private keep(name: string): string | undefined {
+    const base = name.split('/').pop()!;
+    const present = REQUIRED_FORMATS.filter((f) => existsSync(audioPath(this.dir, name, f)));
+    if (!present.length) return undefined;
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace(/(\d{6})(\d{3})Z$/, '$1$2Z');
+    let id = stamp;
+    for (let i = 1; existsSync(join(this.historyDir(name), id)); i++) id = `${stamp}-${i}`;
+    const d = join(this.historyDir(name), id);
+    mkdirSync(d, { recursive: true });
+    for (const f of present) copyFileSync(audioPath(this.dir, name, f), join(d, `${base}.${f}`));
+    const state = promptStatuses(this.dir).find((s) => s.name === name)?.state ?? 'unknown';
+    const entry = readManifest(this.dir).prompts[name] ?? null;
+    writeFileSync(join(d, 'entry.json'), JSON.stringify({ at: new Date().toISOString(), state, formats: present, manifest: entry }, null, 2));
+    return id;
+  }
+
+  /** Checks and imports an uploaded recording; the version it replaces is kept. */
+  async upload(name: string, data: Buffer, fileName: string): Promise<{ facts: RecordingFacts; kept?: string }> {
+    this.known(name);
+    if (!data.length) throw new HttpError(400, 'the upload is empty');
+    const work = mkdtempSync(join(tmpdir(), 'ivr-1699-upload-'));
+    const ext = (/\.([A-Za-z0-9]{2,5})$/.exec(fileName)?.[1] ?? 'wav').toLowerCase();
+    const file = join(work, `upload.${ext}`);
+    try {
+      writeFileSync(file, data);
+      const facts = await inspectRecording(file, this.tools);
+      if (facts.problems.length) throw new HttpError(422, facts.problems.join('; '));
+      const kept = this.keep(name);
+      try {
+        await importRecording({ dir: this.dir, name, file, tools: this.tools });
+      } catch (e) {
+        if (kept) this.putBack(name, kept, false);
+        throw e;
+      }
+      this.checkCache = undefined;
+      return { facts, ...(kept ? { kept } : {}) };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Restores the newest kept version (the current one is kept in its place, so a restore can be undone). */
+  restore(name: string, version?: string): { restored: string; kept?: string } {
+    this.known(name);
+    const id = version ?? this.versions(name)[0]?.id;
+    if (!id) throw new HttpError(409, `prompt '${name}' has no earlier version to restore`);
+    if (!existsSync(join(this.versionDir(name, id), 'entry.json'))) throw new HttpError(404, `prompt '${name}' has no version ${id}`);
+    const kept = this.keep(name);
+    this.putBack(name, id, true);
+    this.checkCache = undefined;
+    return { restored: id, ...(kept ? { kept } : {}) };
+  }
+
+  private putBack(name: string, id: string, removeVersion: boolean): void {
+    const d = this.versionDir(name, id);
+    const base = name.split('/').pop()!;
+    const meta = JSON.parse(readFileSync(join(d, 'entry.json'), 'utf8')) as { formats: string[]; manifest: ManifestEntry | null };
+    for (const f of REQUIRED_FORMATS) {
+      const dest = audioPath(this.dir, name, f);
+      if (meta.formats.includes(f)) {
+        const tmp = `${dest}.tmp-${process.pid}`;
+        copyFileSync(join(d, `${base}.${f}`), tmp);
+        renameSync(tmp, dest);
+      } else rmSync(dest, { force: true });
+    }
+    const m = readManifest(this.dir);
+    if (meta.manifest) m.prompts[name] = meta.manifest;
+    else delete m.prompts[name];
+    writeManifest(this.dir, m);
+    if (removeVersion) rmSync(d, { recursive: true, force: true });
+  }
+
+  /**
+   * Changes a prompt's text in its catalogue file (validated like `check` before it is written)
+   * and rebuilds its draft; a recording is kept and then shows as made for an older text.
+   */
+  async setText(name: string, text: string): Promise<{ file: string; rebuilt: boolean; note?: string }> {
+    this.known(name);
+    const t = text.trim();
+    if (!t) throw new HttpError(400, 'the text is empty');
+    if (t.length > 1000) throw new HttpError(400, 'the text is longer than 1000 characters');
+    const entry = loadCatalogue(catalogueDir(this.dir)).entries.get(name)!;
+    const doc = parseDocument(readFileSync(entry.file, 'utf8'));
+    doc.setIn([name, 'text'], t);
+    const out = doc.toString({ lineWidth: 0 });
+    const check = parseCatalogueFile(entry.file, out);
+    if (check.problems.length) throw new HttpError(422, check.problems.join('; '));
+    const tmp = join(dirname(entry.file), `.${name.replace(/\//g, '_')}.${process.pid}.tmp`);
+    writeFileSync(tmp, out);
+    renameSync(tmp, entry.file);
+    this.checkCache = undefined;
+    const state = promptStatuses(this.dir).find((s) => s.name === name)?.state;
+    if (state === 'recorded' || state === 'recorded-outdated') {
+      return { file: entry.file, rebuilt: false, note: 'the prompt is a recording: record it again for the new text, or restore the draft' };
+    }
+    const r = await buildPrompts({ dir: this.dir, only: [name], tools: this.tools });
+    if (r.failed.length) throw new HttpError(500, `the text was saved, but the draft could not be built: ${r.failed[0]!.error}`);
+    return { file: entry.file, rebuilt: r.built.includes(name) };
+  }
+
+  /** Last-modified time of a prompt's WAV (for caching in the browser). */
+  mtime(file: string): number {
+    return statSync(file).mtimeMs;
+  }
+}
