@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)(`web console in headless Chromium (needs ${CHROMIU
   it('refuses a change that does not carry the CSRF token', async () => {
     const r = await page.evaluate(async () => {
       const res = await fetch('/console/api/prompts/restore', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'welcome' }) });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as { message: string } };
     });
     expect(r.status).toBe(403);
     expect(r.body.message).toMatch(/CSRF/);
@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)(`web console in headless Chromium (needs ${CHROMIU
     await page.fill('[data-test=filter]', 'welcome');
     await page.click('[data-test=prompt-welcome] [data-test=play]');
     const audio = page.locator('[data-test=prompt-welcome] audio');
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 10_000 }).toBeGreaterThan(1);
+    await expect.poll(() => audio.evaluate((a) => (a as unknown as { duration: number }).duration), { timeout: 10_000 }).toBeGreaterThan(1);
   });
 
   it.skipIf(!hasSox)('uploads a recording (checked, converted), then restores the previous version', async () => {

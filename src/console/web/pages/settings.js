@@ -1,14 +1,15 @@
 // Settings: the effective thresholds, timeouts, menu keys and routing, read-only, with the file to edit.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { faDateTime, faDigits } from '../fa.js';
+import { faDateTime, faNumber } from '../fa.js';
 import { html, Message, errorMsg } from '../ui.js';
 
 function Value({ v }) {
   if (v === null || v === undefined) return html`<span class="none">–</span>`;
   if (Array.isArray(v)) return html`<span dir="ltr">${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')}</span>`;
   if (typeof v === 'object') return html`<${Table} obj=${v} />`;
-  return html`<span dir="ltr">${typeof v === 'number' ? faDigits(v) : String(v)}</span>`;
+  if (typeof v === 'number') return html`<span>${faNumber(v)}</span>`;
+  return html`<bdi dir="ltr">${String(v)}</bdi>`;
 }
 
 function Table({ obj, test }) {
@@ -45,10 +46,9 @@ export function SettingsPage() {
   return html`<section class="settings">
     <h2>تنظیمات مؤثر</h2>
     <p class="hint" data-test="config-file">
-      این صفحه فقط خواندنی است. برای تغییر، فایل پیکربندی
-      <code dir="ltr">${s.file ?? s.defaultFile}</code>
-      ${s.file ? '' : '(هنوز وجود ندارد؛ از نمونهٔ '}${s.file ? '' : html`<code dir="ltr">${s.example}</code>`}${s.file ? '' : ' بسازید)'}
-      را ویرایش کنید؛ همان اعتبارسنجی خط فرمان روی آن اجرا می‌شود.
+      این صفحه فقط خواندنی است. برای تغییر، فایل پیکربندی <bdi dir="ltr"><code>${s.file ?? s.defaultFile}</code></bdi> را ویرایش کنید
+      ${s.file ? '' : html` (هنوز وجود ندارد؛ از روی نمونهٔ <bdi dir="ltr"><code>${s.example}</code></bdi> بسازید)`}؛ همان اعتبارسنجی سرویس و خط فرمان روی آن اجرا
+      می‌شود.
     </p>
     <h3>آستانه‌ها (policy)</h3>
     <${Table} obj=${s.thresholds} test="thresholds" />
