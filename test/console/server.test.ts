@@ -159,10 +159,25 @@ describe('changes', () => {
     expect(auditLines().at(-1)).toMatchObject({ action: 'prompt-text', target: 'please-wait' });
   });
 
-  it('retries only a failed request, with a clear refusal otherwise', async () => {
+  it('lists requests with personal data masked and retries only a failed one, with a clear refusal otherwise', async () => {
     const missing = await post('requests/retry', { number: 'R-999999' });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { message: string }).message).toBe('no request numbered R-999999');
+    const reg = cs.stack.registry;
+    const r = await reg.register({ callId: 'console-test', topic: 'refund', type: 'refund-request', unit: 'follow-up', nationalId: '0499370899', callerNumber: '09121234567' });
+    const pending = await post('requests/retry', { number: r.number });
+    expect(pending.status).toBe(409);
+    expect(((await pending.json()) as { message: string }).message).toBe(`${r.number} is pending: only a failed request is put back in the outbox`);
+    cs.stack.store.db.prepare(`UPDATE requests SET status = 'failed', attempts = 8, last_error = 'Quantum said 500' WHERE call_id = 'console-test'`).run();
+    const list = (await (await fetch(`${cs.base}/console/api/requests?status=failed`, { headers: { cookie } })).json()) as { requests: { number: string; nationalId: string; callerNumber: string; lastError: string }[] };
+    expect(list.requests).toHaveLength(1);
+    expect(list.requests[0]).toMatchObject({ number: r.number, lastError: 'Quantum said 500' });
+    expect(list.requests[0]!.nationalId).not.toContain('0499370899');
+    expect(list.requests[0]!.callerNumber).not.toContain('09121234567');
+    const ok = await post('requests/retry', { number: r.number });
+    expect(ok.status).toBe(200);
+    expect(reg.get(r.number)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(auditLines().at(-1)).toMatchObject({ action: 'request-retry', target: r.number, result: 'ok' });
   });
 
   it('signs out: the session no longer works', async () => {
