@@ -13,7 +13,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.ts';
@@ -120,11 +120,12 @@ export interface IvrStore {
 
 /** Opens (creating if needed) the store at `path` (`:memory:` for tests) and brings its schema up to date. */
 export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   let db: Db | undefined;
   try {
+    if (path !== ':memory:') secureStoreFiles(path, opts.logger);
     db = new Database(path);
     db.pragma('journal_mode = WAL'); // the first read of the file: fails here when it is not a database
+    if (path !== ':memory:') secureStoreFiles(path, opts.logger); // the -wal and -shm files now exist
   } catch (e) {
     db?.close();
     throw new Error(`cannot open the store ${path}: ${(e as Error).message} (set IVR_DB to a writable SQLite file)`);
@@ -152,6 +153,40 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * The store holds national IDs, IBANs and mobiles: its folder is 0700 and the database, its WAL and
+ * shared-memory files 0600, checked at every start and fixed (with a warning) when found wider.
+ * A folder is only tightened when it is the store's own: the one we create, or the default `var/`;
+ * any other folder (IVR_DB=/srv/x.sqlite) is the admin's and gets a warning instead.
+ * SQLite creates the -wal/-shm files with the mode of the database file, so 0600 carries over.
+ */
+export function secureStoreFiles(path: string, log?: Logger): void {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
+  } else {
+    const mode = statSync(dir).mode & 0o777;
+    if (mode & 0o077) {
+      if (dir === dirname(DEFAULT_DB_PATH)) {
+        chmodSync(dir, 0o700);
+        log?.warn({ dir, was: mode.toString(8), now: '700' }, 'store folder was readable by other users: made private');
+      } else {
+        log?.warn({ dir, mode: mode.toString(8) }, 'the store folder is readable by other users (chmod 700 it, or give the store its own folder)');
+      }
+    }
+  }
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (!existsSync(f)) continue;
+    const mode = statSync(f).mode & 0o777;
+    if (mode !== 0o600) {
+      chmodSync(f, 0o600);
+      if (f === path || mode & 0o077) log?.warn({ file: f, was: mode.toString(8), now: '600' }, 'store file permissions fixed');
+    }
   }
 }
 
