@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 
+export const DEFAULT_ARI_USER = 'asterisk';
+export const DEFAULT_ARI_PASSWORD = 'asterisk';
+
+/** 127.0.0.0/8, ::1, localhost */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 const port = z.coerce.number({ error: 'expected a port number 0–65535' }).int().min(0, 'a port is 0–65535').max(65535, 'a port is 0–65535');
 
 export const ServiceConfig = z.object({
@@ -12,8 +21,8 @@ export const ServiceConfig = z.object({
     .object({
       /** unset: start the built-in switch on loopback and connect to it */
       url: z.url({ message: 'ARI_URL must be an http(s) URL such as http://127.0.0.1:8088' }).optional(),
-      username: z.string().min(1).default('asterisk'),
-      password: z.string().min(1).default('asterisk'),
+      username: z.string().min(1).default(DEFAULT_ARI_USER),
+      password: z.string().min(1).default(DEFAULT_ARI_PASSWORD),
       app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'ARI_APP: letters, digits, - and _ only').default('ivr-1699'),
       connectTimeoutMs: z.coerce.number().int().positive().default(5000),
       requestTimeoutMs: z.coerce.number().int().positive().default(5000),
@@ -26,6 +35,22 @@ export const ServiceConfig = z.object({
        * dialplan that arms no watchdog).
        */
       watchdogSeconds: z.coerce.number().int().min(0).max(3600).default(30),
+    })
+    .superRefine((ari, ctx) => {
+      if (ari.url === undefined) return;
+      let host: string;
+      try {
+        host = new URL(ari.url).hostname;
+      } catch {
+        return; // the url check above reports it
+      }
+      if (!isLoopbackHost(host) && ari.password === DEFAULT_ARI_PASSWORD) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['password'],
+          message: `ARI_URL points at ${host}, not this machine, and ARI_PASSWORD is still the default "${DEFAULT_ARI_PASSWORD}" (of ${DEFAULT_ARI_USER}/${DEFAULT_ARI_PASSWORD}): set ARI_USERNAME and ARI_PASSWORD to the user of ari.conf; the default is only accepted on loopback`,
+        });
+      }
     })
     .prefault({}),
   entry: z

@@ -16,7 +16,7 @@ describe('configuration', () => {
   it('environment overrides the file', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'c.yaml'), 'service:\n  ari:\n    username: fromfile\n  http:\n    port: 9200\n');
-    const c = loadConfig({ file: 'c.yaml', cwd: dir, env: { ARI_USERNAME: 'fromenv', ARI_URL: 'http://10.0.0.5:8088' } });
+    const c = loadConfig({ file: 'c.yaml', cwd: dir, env: { ARI_USERNAME: 'fromenv', ARI_PASSWORD: 'not-the-default', ARI_URL: 'http://10.0.0.5:8088' } });
     expect(c.service.ari.username).toBe('fromenv');
     expect(c.service.ari.url).toBe('http://10.0.0.5:8088');
     expect(c.service.http.port).toBe(9200);
@@ -40,6 +40,27 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'service: [unclosed');
     expect(() => loadConfig({ file: 'bad.yaml', cwd: dir, env: {} })).toThrow(/bad.yaml: not valid YAML/);
     expect(() => loadConfig({ file: 'missing.yaml', cwd: dir, env: {} })).toThrow(/cannot read the config file/);
+  });
+});
+
+describe('the default ARI password', () => {
+  it('is refused with a clear error against an Asterisk that is not on this machine', () => {
+    for (const url of ['http://10.0.0.5:8088', 'http://asterisk:8088', 'https://pbx.example.com']) {
+      try {
+        loadConfig({ env: { ARI_URL: url }, cwd: tmp() });
+        expect.unreachable(url);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).problems.join('\n')).toMatch(/ARI_PASSWORD is still the default "asterisk".*set ARI_USERNAME and ARI_PASSWORD/);
+      }
+    }
+    expect(() => loadConfig({ env: { ARI_URL: 'http://asterisk:8088', ARI_USERNAME: 'ivr', ARI_PASSWORD: 'asterisk' }, cwd: tmp() })).toThrow(ConfigError);
+  });
+  it('is accepted on loopback and with a real password', () => {
+    for (const url of ['http://127.0.0.1:8088', 'http://localhost:8088', 'http://[::1]:8088', 'http://127.0.0.2:8088']) {
+      expect(loadConfig({ env: { ARI_URL: url }, cwd: tmp() }).service.ari.url).toBe(url);
+    }
+    expect(loadConfig({ env: { ARI_URL: 'http://10.0.0.5:8088', ARI_USERNAME: 'ivr', ARI_PASSWORD: 's3cret-pw' }, cwd: tmp() }).service.ari.password).toBe('s3cret-pw');
   });
 });
 
