@@ -221,7 +221,13 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
     } catch (e) {
       throw new Error(`answer cut off: ${(e as Error).message}`);
     }
-    if (res.status === 404 && method === 'GET') return { status: 404, body: null };
+    if (res.status === 404 && method === 'GET') {
+      // Quantum's own "no such customer/order/product" is a JSON body with an `error`; a 404 without
+      // it (a proxy's page, a wrong QUANTUM_URL, Quantum being redeployed) says nothing about the
+      // caller's keys: it is Quantum being unavailable, never a mismatch that locks a caller out
+      if (isQuantumNotFound(res.headers.get('content-type'), text)) return { status: 404, body: null };
+      throw new Error(`HTTP 404 that is not Quantum's not-found answer (${res.headers.get('content-type') ?? 'no content type'}): is QUANTUM_URL right?`);
+    }
     if (res.status === 408 || res.status === 429 || res.status >= 500) throw new Error(`HTTP ${res.status}`);
     if (res.status >= 400) throw new HttpRefusal(res.status, text);
     if (res.status === 204 || text === '') return { status: res.status, body: null };
@@ -230,6 +236,17 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
     } catch {
       throw new Error(`HTTP ${res.status} with a body that is not JSON`);
     }
+  }
+}
+
+/** A 404 that Quantum itself gave: JSON with an `error` field (docs/data.md, Quantum REST API). */
+function isQuantumNotFound(contentType: string | null, text: string): boolean {
+  if (!contentType?.toLowerCase().includes('json')) return false;
+  try {
+    const b = JSON.parse(text) as unknown;
+    return typeof b === 'object' && b !== null && typeof (b as { error?: unknown }).error === 'string';
+  } catch {
+    return false;
   }
 }
 

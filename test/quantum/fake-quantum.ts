@@ -8,6 +8,7 @@
  *   q.behave({ delayMs: 3000 });            // every answer late
  *   q.behave({ failWith: 503, failNext: 2 }); // the next 2 requests answer 503
  *   q.behave({ failWith: 'reset' });         // every request: connection destroyed
+ *   q.behave({ failWith: 'page-404' });      // every request: a web server's 404 page (Quantum not behind it)
  *   q.delivered                                // requests received, one per idempotency key
  *
  * Standalone: `npx tsx test/quantum/fake-quantum.ts [--port 8089] [--data data/demo.json]`.
@@ -22,7 +23,7 @@ export interface Behaviour {
   /** delay before every answer */
   delayMs?: number;
   /** answer with this status (or destroy the connection) instead of serving */
-  failWith?: number | 'reset' | null;
+  failWith?: number | 'reset' | 'page-404' | null;
   /** only the next N requests fail (default: all while failWith is set) */
   failNext?: number;
 }
@@ -80,6 +81,12 @@ export async function startFakeQuantum(opts: { data?: unknown; token?: string; p
         req.socket.destroy();
         return;
       }
+      if (behaviour.failWith === 'page-404') {
+        // a proxy in front of a stopped Quantum, or a wrong base URL: a web page, not Quantum's JSON
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><body>404 Not Found</body></html>');
+        return;
+      }
       return send(res, behaviour.failWith, { error: 'fake failure' });
     }
     if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return send(res, 401, { error: 'bad token' });
@@ -124,7 +131,9 @@ export async function startFakeQuantum(opts: { data?: unknown; token?: string; p
       if (!seen) delivered.set(key, r);
       return send(res, seen ? 200 : 201, { accepted: true, number: r.number });
     }
-    return send(res, 404, { error: 'no such endpoint' });
+    // what a web server answers for a path it does not serve (not Quantum's JSON not-found)
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>404 Not Found</body></html>');
   };
 
   const server = createServer((req, res) => {

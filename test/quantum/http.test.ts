@@ -90,6 +90,15 @@ describe('QuantumHttpClient reads', () => {
     expect(c.breakerState).toBe('closed');
   });
 
+  it("a 404 that is not Quantum's own not-found (a proxy's page, a wrong URL) is unavailability, never a mismatch", async () => {
+    const c = client({ retries: 0, breakerFailures: 2 });
+    q.behave({ failWith: 'page-404' });
+    await expect(c.findOrder('0499370899', '1403001234')).rejects.toThrow(UnavailableError);
+    await expect(c.findCustomer('0499370899')).rejects.toThrow(/not Quantum's not-found answer/);
+    expect(c.breakerState).toBe('open');
+    q.behave({});
+  });
+
   it('a 404 (not found) does not count against the breaker', async () => {
     const c = client({ retries: 0, breakerFailures: 1 });
     expect(await c.findCustomer('0134512685')).toBeNull();
