@@ -203,8 +203,12 @@ export const flowSetup = setup({
       skill: p.skill === 'owning' ? context.topicSkill : p.skill,
       say: p.say.map((name): SayItem => ({ kind: 'prompt', name })),
     })),
-    /** the request store could not register: nothing is claimed, the decision is not announced */
+    /**
+     * the request store could not register: nothing is claimed, the decision is not announced, and
+     * the agent's screen says so (IVR_OUTCOME=registration-failed, not the decision's outcome)
+     */
     registerUnavailable: assign(({ context }, p: { say: string[] }) => ({
+      outcome: REGISTRATION_FAILED,
       skill: context.decision?.transfer ?? context.topicSkill,
       say: p.say.map((name): SayItem => ({ kind: 'prompt', name })),
     })),
@@ -226,6 +230,9 @@ function lengthReason(kind: EntryKind): ReasonCode {
       return 'mobile-wrong-length';
   }
 }
+
+/** IVR_OUTCOME when the decision asked for a request that could not be stored */
+export const REGISTRATION_FAILED = 'registration-failed';
 
 export const prompt = (name: string): SayItem => ({ kind: 'prompt', name });
 

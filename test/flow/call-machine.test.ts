@@ -301,7 +301,7 @@ describe('questions, decision, registration', () => {
       expect(t.prompts.slice(-2)).toEqual(['system-unavailable', 'transfer-to-agent']);
       expect(t.vars.IVR_REQUEST_NUMBER).toBeUndefined();
       expect(t.vars.IVR_REQUEST_TYPE).toBeUndefined();
-      expect(t.vars).toMatchObject({ IVR_RULE: 'A6', IVR_SKILL: skill });
+      expect(t.vars).toMatchObject({ IVR_RULE: 'A6', IVR_SKILL: skill, IVR_OUTCOME: 'registration-failed' });
       expect(t.output).toEqual({ kind: 'transfer', skill });
     }
   });
