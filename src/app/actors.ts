@@ -147,8 +147,11 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
 
     register: fromPromise<RegisterOutput, RegisterInput>(async ({ input }) => {
       try {
-        const r = await svc.registry.register({ ...input.request, callId });
-        log.info({ type: r.type, unit: r.unit, number: r.number }, 'request registered');
+        // keyed on the Asterisk channel, not this process's call id: a caller adopted by a restarted
+        // service who reaches the same registration hears the request already stored, never a second one
+        const r = await svc.registry.register({ ...input.request, callId: channel.id });
+        if (r.alreadyRegistered) log.info({ type: r.type, unit: r.unit, number: r.number }, 'request already registered for this call: announced again, not registered twice');
+        else log.info({ type: r.type, unit: r.unit, number: r.number }, 'request registered');
         return { status: 'registered', number: r.number };
       } catch (e) {
         unavailable('register request', e);
@@ -173,7 +176,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         if (stores.length === 0) return { status: 'no-stores' };
         const sms = svc.storesSms(stores);
         await svc.sms.send(input.mobile, sms.text);
-        await svc.registry.register({ callId, topic: 'nearest-stores', type: 'sms', unit: 'sms', callerNumber: input.mobile, details: { areaCode: input.areaCode, stores: sms.included } });
+        await svc.registry.register({ callId: channel.id, topic: 'nearest-stores', type: 'sms', unit: 'sms', callerNumber: input.mobile, details: { areaCode: input.areaCode, stores: sms.included } });
         log.info({ areaCode: input.areaCode, count: sms.included }, 'nearest stores sent by SMS');
         return { status: 'sent', count: sms.included };
       } catch (e) {

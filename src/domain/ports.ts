@@ -23,7 +23,10 @@ export class UnavailableError extends Error {
 }
 
 export interface NewRequest {
-  /** idempotency: one request per (callId, topic) */
+  /**
+   * idempotency: one request per (callId, topic, orderNumber). The service passes the Asterisk
+   * channel id, which survives a restart of the service (the call, not the process).
+   */
   callId: string;
   topic: string;
   type: RequestType;
@@ -42,11 +45,13 @@ export interface RegisteredRequest extends NewRequest {
   number: string;
   createdAt: string;
   status: 'pending' | 'delivered' | 'failed';
+  /** set when this call had registered the same request before (a retry, or a caller adopted after a restart) */
+  alreadyRegistered?: boolean;
 }
 
 /** Durable local register of the IVR's requests; delivers to Quantum through an outbox. */
 export interface RequestRegistry {
-  /** resolves only once the request is durably stored; a second call with the same callId+topic returns the first */
+  /** resolves only once the request is durably stored; a second call with the same callId+topic+order returns the first */
   register(r: NewRequest): Promise<RegisteredRequest>;
   earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]>;
 }

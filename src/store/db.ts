@@ -95,6 +95,39 @@ const MIGRATIONS: string[] = [
     error TEXT
   );
   `,
+  // 2: one request per call, topic and order (was: per call and topic). The call is the Asterisk
+  // channel id, which outlives a restart of the service; the table is rebuilt without the old
+  // UNIQUE (call_id, topic) (SQLite cannot drop a constraint), keeping every row and serial.
+  `
+  CREATE TABLE requests_v2 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    prefix TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    type TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    national_id TEXT,
+    order_number TEXT,
+    caller_number TEXT,
+    rule TEXT,
+    outcome TEXT,
+    details TEXT,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT
+  );
+  INSERT INTO requests_v2 SELECT seq, prefix, call_id, topic, type, unit, national_id, order_number, caller_number, rule, outcome, details,
+    created_at, status, attempts, next_attempt_at, last_error, delivered_at FROM requests;
+  UPDATE sqlite_sequence SET seq = max(seq, ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0)) WHERE name = 'requests_v2';
+  DROP TABLE requests;
+  ALTER TABLE requests_v2 RENAME TO requests;
+  CREATE UNIQUE INDEX requests_once ON requests(call_id, topic, ifnull(order_number, ''));
+  CREATE INDEX requests_pending ON requests(status, next_attempt_at);
+  CREATE INDEX requests_by_customer ON requests(national_id, order_number);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -108,6 +141,14 @@ export interface OpenStoreOptions {
    */
   seedIfEmpty?: string | unknown;
   logger?: Logger;
+  /**
+   * SQLite's busy timeout: how long a statement blocks this thread waiting for another writer.
+   * Default 5000 (command-line tools may wait); the service passes 0 and retries on timers instead
+   * (src/store/busy.ts), so its event loop never waits on the database.
+   */
+  busyTimeoutMs?: number;
+  /** how long a write in a call waits (without blocking) for another writer before it fails; default 2000 */
+  writeWaitMs?: number;
 }
 
 export interface IvrStore {
@@ -115,6 +156,8 @@ export interface IvrStore {
   readonly path: string;
   /** random id of this installation, made on first open (idempotency keys towards Quantum) */
   readonly installationId: string;
+  /** see OpenStoreOptions.writeWaitMs */
+  readonly writeWaitMs: number;
   close(): void;
 }
 
@@ -133,6 +176,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
   try {
     db.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
     db.pragma('foreign_keys = ON');
+    // migrations and the first open may wait for another process; the running service then stops waiting
     db.pragma('busy_timeout = 5000');
     migrate(db);
     let installationId = (db.prepare(`SELECT value FROM meta WHERE key = 'installation_id'`).get() as { value: string } | undefined)?.value;
@@ -140,10 +184,12 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
       installationId = randomUUID();
       db.prepare(`INSERT INTO meta (key, value) VALUES ('installation_id', ?)`).run(installationId);
     }
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
     const store: IvrStore = {
       db,
       path,
       installationId,
+      writeWaitMs: opts.writeWaitMs ?? 2000,
       close: () => {
         if (db.open) db.close();
       },

@@ -5,9 +5,10 @@
  *
  * - register() resolves only after the row is committed (each statement is its own transaction;
  *   PostgreSQL's default synchronous_commit=on flushes the WAL before the commit returns).
- * - Idempotent per (callId, topic): UNIQUE constraint + INSERT … ON CONFLICT DO NOTHING, so a retry,
- *   or the same call handled again after a failover, gets the first registration and its number.
- *   Two services registering the same (callId, topic) at once get the same row.
+ * - Idempotent per (callId, topic, order number): UNIQUE index + INSERT … ON CONFLICT DO NOTHING, so
+ *   a retry, or the same call handled again after a failover or restart, gets the first registration
+ *   and its number. Two services registering the same key at once get the same row. (A table of an
+ *   earlier version loses its UNIQUE (call_id, topic) constraint and gains the index in migrate().)
  * - Numbers `<prefix>-<serial>` (R-000123) from a sequence: unique across every service of the
  *   cluster, never reused. A sequence value taken by an INSERT that hits the conflict is not given
  *   back, so serials can have gaps; they are unique, not dense.
@@ -137,8 +138,7 @@ export class PostgresRequestRegistry implements RequestRegistry {
           attempts INTEGER NOT NULL DEFAULT 0,
           next_attempt_at BIGINT NOT NULL DEFAULT 0,
           last_error TEXT,
-          delivered_at TEXT,
-          UNIQUE (call_id, topic)
+          delivered_at TEXT
         );
         ALTER TABLE ${t}
           ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0,
@@ -147,6 +147,8 @@ export class PostgresRequestRegistry implements RequestRegistry {
           ADD COLUMN IF NOT EXISTS delivered_at TEXT,
           ADD COLUMN IF NOT EXISTS claimed_until BIGINT NOT NULL DEFAULT 0,
           ADD COLUMN IF NOT EXISTS claimed_by TEXT;
+        ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_call_id_topic_key;
+        CREATE UNIQUE INDEX IF NOT EXISTS ${t}_once ON ${t} (call_id, topic, coalesce(order_number, ''));
         CREATE INDEX IF NOT EXISTS ${t}_pending ON ${t} (status, next_attempt_at);
         CREATE INDEX IF NOT EXISTS ${t}_by_customer ON ${t} (national_id, order_number);
         CREATE TABLE IF NOT EXISTS ${t}_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -185,7 +187,7 @@ export class PostgresRequestRegistry implements RequestRegistry {
     const inserted = await this.db.query<Row>(
       `INSERT INTO ${this.table} (${REQUEST_INSERT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (call_id, topic) DO NOTHING
+       ON CONFLICT (call_id, topic, coalesce(order_number, '')) DO NOTHING
        RETURNING ${cols}`,
       requestInsertValues(this.prefix, r, this.now().toISOString()),
     );
@@ -195,11 +197,15 @@ export class PostgresRequestRegistry implements RequestRegistry {
       this.onRegistered?.(stored);
       return stored;
     }
-    // the conflict: this (callId, topic) was registered before (by this or another service)
-    const existing = await this.db.query<Row>(`SELECT ${cols} FROM ${this.table} WHERE call_id = $1 AND topic = $2`, [r.callId, r.topic]);
+    // the conflict: this (callId, topic, order) was registered before (by this or another service)
+    const existing = await this.db.query<Row>(`SELECT ${cols} FROM ${this.table} WHERE call_id = $1 AND topic = $2 AND coalesce(order_number, '') = $3`, [
+      r.callId,
+      r.topic,
+      r.orderNumber ?? '',
+    ]);
     const first = existing.rows[0];
     if (!first) throw new Error(`request (${r.callId}, ${r.topic}) conflicted but cannot be read back`);
-    return pgRowToRequest(first);
+    return { ...pgRowToRequest(first), alreadyRegistered: true };
   }
 
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {

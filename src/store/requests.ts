@@ -4,8 +4,11 @@
  *
  * - register() resolves only after the row is committed (WAL + synchronous=FULL, see db.ts), so a
  *   number read back to a caller is never lost, even when the process dies right after.
- * - Idempotent per (callId, topic): a UNIQUE constraint plus INSERT … ON CONFLICT DO NOTHING; a retry
- *   or a reconnect gets the first registration back, with its number.
+ * - Idempotent per (callId, topic, order number): a UNIQUE index plus INSERT … ON CONFLICT DO NOTHING;
+ *   a retry, a reconnect or a restarted service gets the first registration back, with its number
+ *   (`alreadyRegistered: true`). The service passes the Asterisk channel id as callId: it outlives
+ *   the service process, so a caller adopted after a crash hears the request already stored
+ *   instead of getting a second one.
  * - Numbers: `<prefix>-<serial>`, the serial zero-padded to 6 digits (R-000123), growing past 6 digits
  *   when needed; SQLite AUTOINCREMENT never reuses a serial. Unique per installation; give each
  *   installation its own prefix (IVR_REQUEST_PREFIX) if numbers must be unique across several.
@@ -13,6 +16,7 @@
  */
 import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
+import { retryWhileBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 
 export type RequestStatus = RegisteredRequest['status'];
@@ -152,18 +156,31 @@ export class SqliteRequestRegistry implements RequestRegistry {
     if (!r.callId) throw new Error('request callId is empty');
     if (!r.topic) throw new Error('request topic is empty');
     const db = this.store.db;
-    const res = db
-      .prepare(
-        `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(call_id, topic) DO NOTHING`,
-      )
-      .run(...requestInsertValues(this.prefix, r, this.now().toISOString()));
-    // autocommit: the statement above has been committed (and synced) when run() returns
-    const row = db.prepare(`SELECT * FROM requests WHERE call_id = ? AND topic = ?`).get(r.callId, r.topic) as Row;
+    const values = requestInsertValues(this.prefix, r, this.now().toISOString());
+    // a database locked by another writer is retried on timers (other calls go on), then a failed step
+    const { res, row } = await retryWhileBusy(
+      () => {
+        const res = db
+          .prepare(
+            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(call_id, topic, ifnull(order_number, '')) DO NOTHING`,
+          )
+          .run(...values);
+        // autocommit: the statement above has been committed (and synced) when run() returns
+        const row = db
+          .prepare(`SELECT * FROM requests WHERE call_id = ? AND topic = ? AND ifnull(order_number, '') = ?`)
+          .get(r.callId, r.topic, r.orderNumber ?? '') as Row;
+        return { res, row };
+      },
+      { waitMs: this.store.writeWaitMs, what: 'register the request' },
+    );
     const stored = toPublic(rowToRequest(row));
-    if (res.changes === 1) this.onRegistered?.(stored);
-    return stored;
+    if (res.changes === 1) {
+      this.onRegistered?.(stored);
+      return stored;
+    }
+    return { ...stored, alreadyRegistered: true };
   }
 
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {

@@ -65,8 +65,9 @@ describe('registration burst killed with SIGKILL', () => {
       // a caller's retry after the crash gets the number already read back, and nothing new
       const before = reg.list().length;
       const [someCall, someNumber] = [...confirmed][123]!;
-      const again = await reg.register({ callId: someCall, topic: 'refund', type: 'refund-request', unit: 'follow-up' });
+      const again = await reg.register({ callId: someCall, topic: 'refund', type: 'refund-request', unit: 'follow-up', orderNumber: '1403001234' });
       expect(again.number).toBe(someNumber);
+      expect(again.alreadyRegistered).toBe(true);
       expect(reg.list().length).toBe(before);
 
       // the outbox delivers what is still pending

@@ -54,16 +54,18 @@ describe.skipIf(pgSkipReason !== null)(`PostgresRequestRegistry (real PostgreSQL
     }
   });
 
-  it('is idempotent per (callId, topic) and reports only new registrations', async () => {
+  it('is idempotent per (callId, topic, order) and reports only new registrations', async () => {
     const seen: string[] = [];
     const reg = new PostgresRequestRegistry(pool, { table: 't_idem', prefix: 'T', onRegistered: (x) => seen.push(x.number) });
     const a = await reg.register(req());
     const again = await reg.register(req({ type: 'ticket', details: { changed: true } }));
     const other = await reg.register(req({ topic: 'delivery', type: 'ticket', unit: 'sales-head-office' }));
-    expect(again).toEqual(a);
+    const otherOrder = await reg.register(req({ orderNumber: '1404001234' }));
+    expect(again).toEqual({ ...a, alreadyRegistered: true });
     expect(a.number).toBe('T-000001');
     expect(other.number).not.toBe(a.number);
-    expect(seen).toEqual([a.number, other.number]);
+    expect(otherOrder.number).not.toBe(a.number);
+    expect(seen).toEqual([a.number, other.number, otherOrder.number]);
   });
 
   it('gives two services registering the same call at once the same number, and distinct calls distinct numbers', async () => {

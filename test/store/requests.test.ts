@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewRequest, RegisteredRequest } from '../../src/domain/ports.ts';
 import { openStore, type IvrStore } from '../../src/store/db.ts';
@@ -35,17 +39,55 @@ describe('SqliteRequestRegistry', () => {
     expect(parseRequestNumber('R123')).toBeNull();
   });
 
-  it('is idempotent per (callId, topic): a retry gets the first registration back', async () => {
+  it('is idempotent per (callId, topic, order): a retry gets the first registration back, marked as such', async () => {
     store = openStore(':memory:');
     const seen: RegisteredRequest[] = [];
     const reg = new SqliteRequestRegistry(store, { onRegistered: (r) => seen.push(r) });
     const first = await reg.register(req('call-7'));
     const again = await reg.register(req('call-7', 'refund', { outcome: 'something else' }));
     const other = await reg.register(req('call-7', 'delivery'));
-    expect(again).toEqual(first);
+    const otherOrder = await reg.register(req('call-7', 'refund', { orderNumber: '1404001234' }));
+    const noOrder = await reg.register(req('call-7', 'nearest-stores', { orderNumber: undefined }));
+    const noOrderAgain = await reg.register(req('call-7', 'nearest-stores', { orderNumber: undefined }));
+    expect(first.alreadyRegistered).toBeUndefined();
+    expect(again).toEqual({ ...first, alreadyRegistered: true });
     expect(other.number).not.toBe(first.number);
-    expect(reg.list()).toHaveLength(2);
-    expect(seen.map((r) => r.number)).toEqual([first.number, other.number]);
+    expect(otherOrder.number).not.toBe(first.number);
+    expect(noOrderAgain).toEqual({ ...noOrder, alreadyRegistered: true });
+    expect(reg.list()).toHaveLength(4);
+    expect(seen.map((r) => r.number)).toEqual([first.number, other.number, otherOrder.number, noOrder.number]);
+  });
+
+  it('migrates a version-1 store (UNIQUE call_id, topic) keeping every row and serial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ivr-mig-'));
+    try {
+      const path = join(dir, 'v1.sqlite');
+      const v1 = new Database(path);
+      v1.exec(`CREATE TABLE requests (seq INTEGER PRIMARY KEY AUTOINCREMENT, prefix TEXT NOT NULL, call_id TEXT NOT NULL, topic TEXT NOT NULL, type TEXT NOT NULL,
+        unit TEXT NOT NULL, national_id TEXT, order_number TEXT, caller_number TEXT, rule TEXT, outcome TEXT, details TEXT, created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+        delivered_at TEXT, UNIQUE (call_id, topic));
+        INSERT INTO requests (prefix, call_id, topic, type, unit, order_number, created_at) VALUES ('R', 'a', 'refund', 'refund-request', 'follow-up', '1403001234', 'x');
+        INSERT INTO requests (prefix, call_id, topic, type, unit, order_number, created_at) VALUES ('R', 'b', 'refund', 'refund-request', 'follow-up', '1403001234', 'x');
+        DELETE FROM requests WHERE call_id = 'b';`);
+      // the rest of schema 1, as openStore made it
+      const full = openStore(':memory:');
+      const schema1 = (full.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT IN ('requests', 'sqlite_sequence') AND sql IS NOT NULL`).all() as { sql: string }[]).map((r) => r.sql);
+      full.close();
+      for (const sql of schema1) v1.exec(sql);
+      v1.pragma('user_version = 1');
+      v1.close();
+      store = openStore(path);
+      const reg = new SqliteRequestRegistry(store);
+      expect(reg.list().map((r) => [r.number, r.callId])).toEqual([['R-000001', 'a']]);
+      const again = await reg.register({ callId: 'a', topic: 'refund', type: 'refund-request', unit: 'follow-up', orderNumber: '1403001234' });
+      expect(again).toMatchObject({ number: 'R-000001', alreadyRegistered: true });
+      const next = await reg.register({ callId: 'a', topic: 'refund', type: 'refund-request', unit: 'follow-up', orderNumber: '1404001234' });
+      expect(parseRequestNumber(next.number)!.seq).toBeGreaterThan(2); // serial 2 was taken before the migration: never reused
+    } finally {
+      store?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('uses the configured prefix and never reuses a serial', async () => {
