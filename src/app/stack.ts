@@ -126,7 +126,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       store = openStore(':memory:', { seedIfEmpty: DEMO_DATA_PATH });
     } else {
       const d = cfg.data.store;
-      store = openStore(resolve(PROJECT_ROOT, d.dbPath), { synchronous: d.synchronous, ...(d.seedDemo ? { seedIfEmpty: DEMO_DATA_PATH } : {}), logger: log });
+      // busy timeout 0: a write that meets another process's lock is retried on timers (src/store/busy.ts), never blocking the event loop
+      store = openStore(resolve(PROJECT_ROOT, d.dbPath), {
+        synchronous: d.synchronous,
+        ...(d.seedDemo ? { seedIfEmpty: DEMO_DATA_PATH } : {}),
+        logger: log,
+        busyTimeoutMs: 0,
+        writeWaitMs: d.writeWaitMs,
+      });
     }
     cleanups.push(() => store.close());
     const embedded = new EmbeddedOrderData(store);
@@ -179,7 +186,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
       questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),
       decide: (topic, facts, now) => decide(topic, facts, now, cfg.policy, calendar),
-      guard: { allowed: (n) => !failed.isLimited(n), failed: (n) => void failed.record(n) },
+      guard: {
+        allowed: (n) => !failed.isLimited(n),
+        failed: (n) => void failed.recordAsync(n).catch((e) => log.warn({ err: e }, 'could not count a failed lookup')),
+      },
       clock,
     };
 

@@ -4,6 +4,7 @@
  * records every SMS it sends here (channel `gateway`), so there is one log of SMS for both cases.
  */
 import type { SmsSender } from '../domain/ports.ts';
+import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
 import { countSms } from './format.ts';
 
@@ -78,7 +79,10 @@ export class LocalSmsOutbox implements SmsSender {
   ) {}
 
   async send(to: string, text: string): Promise<{ id: string; status: 'queued' }> {
-    const id = recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now());
+    const id = await retryWhileBusy(() => recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now()), {
+      waitMs: this.store.writeWaitMs,
+      what: 'queue the SMS',
+    });
     return { id, status: 'queued' };
   }
 }

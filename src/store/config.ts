@@ -20,6 +20,11 @@ export const StoreSettings = z.object({
   dbPath: z.string().min(1).default(DEFAULT_DB_PATH),
   /** synchronous pragma: `full` (default; survives power loss) or `normal` (survives a crash only) */
   synchronous: z.enum(['full', 'normal']).default('full'),
+  /**
+   * how long a caller's write (a registration) waits, without blocking other calls, while another
+   * process holds the database's write lock; then it is a failed step (the caller goes to the skill)
+   */
+  writeWaitMs: z.coerce.number().int().min(0).max(30_000).default(2000),
   /** letters of the request numbers (R → R-000123) */
   requestPrefix: z.string().regex(/^[A-Z]{1,3}$/, 'must be 1–3 capital letters, like R').default('R'),
   /** seed the store from data/demo.json when it holds no order data (a fresh clone) */
@@ -101,6 +106,7 @@ type Kind = 'string' | 'int' | 'bool';
 export const ENV_NAMES: Record<string, [string, string, Kind]> = {
   IVR_DB: ['store', 'dbPath', 'string'],
   IVR_DB_SYNC: ['store', 'synchronous', 'string'],
+  IVR_DB_WRITE_WAIT_MS: ['store', 'writeWaitMs', 'int'],
   IVR_REQUEST_PREFIX: ['store', 'requestPrefix', 'string'],
   IVR_SEED_DEMO: ['store', 'seedDemo', 'bool'],
   IVR_CHEQUES_XLSX: ['cheques', 'xlsxPath', 'string'],

@@ -4,6 +4,7 @@
  * sends the caller to an agent (no enumeration of other people's orders). Kept in the store so the
  * limit holds across calls and restarts. Withheld numbers ('') share one counter.
  */
+import { retryWhileBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 
 export interface FailedLookupOptions {
@@ -26,6 +27,14 @@ export class FailedLookups {
     this.maxFailures = opts.maxFailures ?? 5;
     this.windowMs = opts.windowMs ?? 60 * 60_000;
     this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * record() for a running service: a database locked by another writer is retried on timers, so
+   * the event loop never waits (src/store/busy.ts); rejects when the store stays locked or fails
+   */
+  recordAsync(callerNumber: string): Promise<number> {
+    return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup' });
   }
 
   /** records one failed try; returns the number of failures within the window, this one included */

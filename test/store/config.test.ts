@@ -5,7 +5,7 @@ import { readDataSettings, SettingsError } from '../../src/store/config.ts';
 describe('data settings from the environment', () => {
   it('has defaults for everything', () => {
     const s = readDataSettings({});
-    expect(s.store).toEqual({ dbPath: DEFAULT_DB_PATH, synchronous: 'full', requestPrefix: 'R', seedDemo: true });
+    expect(s.store).toEqual({ dbPath: DEFAULT_DB_PATH, synchronous: 'full', requestPrefix: 'R', seedDemo: true, writeWaitMs: 2000 });
     expect(s.cheques).toEqual({ cron: '*/10 * * * *' });
     expect(s.quantum).toEqual({ timeoutMs: 2000, retries: 2, retryBackoffMs: 200, breakerFailures: 5, breakerOpenMs: 30000 });
     expect(s.sms).toEqual({ maxParts: 5, timeoutMs: 5000 });
