@@ -27,6 +27,13 @@ export interface CallSessionOptions {
    * `everyMs`, while the call is in the IVR; absent: no pushes
    */
   watchdog?: { seconds: number; everyMs: number };
+  /**
+   * aborted when the service stops and this call's grace period is over: the caller goes to the
+   * general queue (an agent) instead of being left in silence, and every timer of the call is cleared
+   */
+  abort?: AbortSignal;
+  /** aborted when the service drops its calls without a word (a simulated crash): timers cleared, channel untouched */
+  drop?: AbortSignal;
 }
 
 export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
@@ -68,16 +75,20 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       if (settled) return;
       settled = true;
       clearTimeout(limit);
+      o.abort?.removeEventListener('abort', onAbort);
+      o.drop?.removeEventListener('abort', onDrop);
       channel.off('dtmf', onDtmf);
       resolve(r);
     };
     const failSafe = async (why: string, err?: unknown) => {
-      log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
+      if (settled) return;
+      if (o.abort?.aborted) log.warn({ why }, 'sending the caller to the general queue');
+      else log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
       actor.stop();
       if (!channel.gone) {
         const general = o.services.routing.skills.general!;
         await channel
-          .setVariables({ __IVR_OUTCOME: 'ivr-error', __IVR_SKILL: 'general' })
+          .setVariables({ __IVR_OUTCOME: o.abort?.aborted ? 'ivr-stopped' : 'ivr-error', __IVR_SKILL: 'general' })
           .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
           .catch((e) => log.error({ err: e }, 'fail-safe transfer failed'));
       }
@@ -91,6 +102,14 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
     channel.once('end', () => send({ type: 'HANGUP' }));
     channel.once('hangup-request', () => send({ type: 'HANGUP' }));
     const limit = setTimeout(() => void failSafe('call exceeded the maximum time in the IVR'), o.maxCallMs);
+    const onAbort = () => void failSafe('the service is stopping and the grace period is over');
+    if (o.abort?.aborted) onAbort();
+    else o.abort?.addEventListener('abort', onAbort, { once: true });
+    const onDrop = () => {
+      actor.stop();
+      finish({ kind: 'hangup', reason: 'abandoned' });
+    };
+    o.drop?.addEventListener('abort', onDrop, { once: true });
     actor.subscribe({
       complete: () => {
         const out = actor.getSnapshot().output as CallResult | undefined;

@@ -6,6 +6,8 @@ export class Metrics {
   flowErrors = 0;
   ariReconnects = 0;
   ariConnected = false;
+  /** the service is stopping (SIGTERM): no new calls */
+  stopping = false;
   outcomes = new Map<string, number>();
 
   outcome(kind: string, detail: string): void {

@@ -27,6 +27,8 @@ export interface ServiceOptions {
   watchdog?: { seconds: number; everyMs: number };
   /** first reconnect delay and cap for the initial connection loop */
   retry?: { initialMs: number; maxMs: number };
+  /** how long stop() lets calls in progress reach their end before sending them to the general queue; default 30 s */
+  stopGraceMs?: number;
 }
 
 export interface RunningService {
@@ -38,7 +40,14 @@ export interface RunningService {
   activeCalls(): number;
   /** the calls in the IVR now: where each is (its last IVR_NODE) and since when (the web console's live calls) */
   liveCalls(): LiveCall[];
-  stop(): Promise<void>;
+  /**
+   * Stops taking calls (a new call goes straight to the general queue), lets the calls in progress
+   * reach an answer or an agent within the grace period (`stopGraceMs`, or the argument), sends the
+   * rest to the general queue, then disconnects and closes the HTTP server. No timer is left behind.
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** what a killed process does: drops ARI and the HTTP server at once, leaving the calls where they are (tests) */
+  crash(): Promise<void>;
 }
 
 export interface LiveCall {
@@ -65,9 +74,24 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const health = o.http ? await startHealthServer(o.http.host, o.http.port, metrics, Date.now(), o.http.routes) : undefined;
   if (health) log.info({ port: health.port }, 'health and metrics on /health, /metrics');
 
+  let draining = false;
+  const abortCalls = new AbortController();
+  const dropCalls = new AbortController();
+
   const onCall = (channel: CallChannel, recovered: boolean) => {
     const callId = `${Date.now().toString(36)}-${(++callSeq).toString(36)}`;
     const clog = o.logger.child({ callId, channelId: channel.id });
+    if (draining) {
+      // stopping: no new call starts in the IVR; an agent takes it
+      metrics.outcome('transfer', 'general');
+      clog.info('service stopping: new call sent to the general queue');
+      const general = o.services.routing.skills.general!;
+      void channel
+        .setVariables({ __IVR_OUTCOME: 'ivr-stopping', __IVR_SKILL: 'general' })
+        .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
+        .catch((e) => clog.warn({ err: e }, 'could not send a new call to the general queue while stopping'));
+      return;
+    }
     metrics.callsTotal++;
     metrics.callsActive++;
     if (recovered) metrics.callsRecovered++;
@@ -80,7 +104,18 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         lc.nodeSince = Date.now();
       } else if (name === '__IVR_TOPIC') lc.topic = value;
     });
-    const p = runCallSession({ machine: o.machine, services: o.services, channel, callId, log: clog, maxCallMs: o.maxCallMs ?? 30 * 60_000, answered: recovered, ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}) })
+    const p = runCallSession({
+      machine: o.machine,
+      services: o.services,
+      channel,
+      callId,
+      log: clog,
+      maxCallMs: o.maxCallMs ?? 30 * 60_000,
+      answered: recovered,
+      abort: abortCalls.signal,
+      drop: dropCalls.signal,
+      ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
+    })
       .then((r) => metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason))
       .catch((e) => {
         metrics.flowErrors++;
@@ -143,12 +178,43 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     health,
     activeCalls: () => sessions.size,
     liveCalls: () => [...live.values()].map((c) => ({ ...c })),
-    stop: async () => {
+    stop: async (graceMs = o.stopGraceMs ?? 30_000) => {
+      if (stopped) return;
+      draining = true;
+      metrics.stopping = true;
+      if (sessions.size > 0) {
+        log.info({ calls: sessions.size, graceMs }, 'stopping: no new calls; calls in progress may finish within the grace period');
+        if (!(await settleWithin(sessions, graceMs))) {
+          log.warn({ calls: sessions.size }, 'grace period over: sending the remaining calls to the general queue');
+          abortCalls.abort();
+          await settleWithin(sessions, 5_000);
+        }
+      }
+      abortCalls.abort();
       stopped = true;
       clearTimeout(retryTimer);
       await client?.close();
       await health?.close();
       log.info('service stopped');
     },
+    crash: async () => {
+      draining = true;
+      stopped = true;
+      dropCalls.abort();
+      clearTimeout(retryTimer);
+      await client?.close();
+      await health?.close();
+    },
   };
+}
+
+/** true when every promise settled within ms (the timer is cleared either way) */
+async function settleWithin(pending: Set<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([Promise.allSettled([...pending]).then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -219,6 +219,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       logger: log,
       // the switch scales the deadline with its time; the pushes follow it
       watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(20, Math.round((svcCfg.ari.watchdogSeconds * 1000 * timeScale) / 6)) },
+      stopGraceMs: svcCfg.stopGraceMs,
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });
     cleanups.push(() => service.stop());

@@ -82,6 +82,8 @@ export const ServiceConfig = z.object({
     .prefault({}),
   /** cluster: registered requests in a shared PostgreSQL (postgres://…) instead of the local SQLite store */
   sharedDbUrl: z.string().regex(/^postgres(ql)?:\/\//, 'IVR_DB_URL must be a postgres:// URL').optional(),
+  /** SIGTERM/SIGINT: calls in progress may reach their end for this long, then go to the general queue */
+  stopGraceMs: z.coerce.number().int().min(0, 'IVR_STOP_GRACE_MS is 0 or more milliseconds').max(600_000, 'IVR_STOP_GRACE_MS is at most 600000 (10 minutes)').default(30_000),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
@@ -103,4 +105,5 @@ export const ENV_KEYS: Record<string, string[]> = {
   PROMPTS_DIR: ['service', 'prompts', 'dir'],
   LOG_LEVEL: ['service', 'log', 'level'],
   IVR_DB_URL: ['service', 'sharedDbUrl'],
+  IVR_STOP_GRACE_MS: ['service', 'stopGraceMs'],
 };

@@ -87,7 +87,7 @@ describe('service restarted while a caller waits', () => {
     const call = h.call('w w w w w w', { timeoutMs: 30_000 });
     await until(() => h.stack.service.activeCalls() === 1);
     const machine = (await import('../../src/app/stack.ts')).scaledCallMachine((await import('../../src/flow/config.ts')).defaultFlowConfig(), 0.05);
-    await h.stack.service.stop();
+    await h.stack.service.crash();
     const sw = h.stack.switch!;
     expect(sw.calls.filter((c) => c.app === 'ivr-1699')).toHaveLength(1);
     // a new service (same switch, same app) starts

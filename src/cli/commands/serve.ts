@@ -14,6 +14,7 @@ const HELP = `usage: ivr-1699 serve [--config FILE]
 
 Runs the IVR. Environment: ARI_URL (unset: built-in switch on SWITCH_PORT, default 8088),
 ARI_USERNAME, ARI_PASSWORD, ARI_APP, HTTP_PORT (health/metrics, default 9100), LOG_LEVEL,
+IVR_STOP_GRACE_MS (SIGTERM: how long calls in progress may finish, default 30000),
 IVR_CONFIG (config file). See README "Configuration".`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -36,12 +37,30 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (sig: string) => {
-      logger.info({ signal: sig }, 'stopping');
-      void stack.stop().then(resolve);
+      if (stopping) {
+        // a second signal: the operator does not want to wait for the grace period
+        logger.warn({ signal: sig }, 'second stop signal: exiting now');
+        logger.flush?.();
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal: sig, graceMs: config.service.stopGraceMs }, 'stopping: no new calls, calls in progress finish within the grace period');
+      void stack.stop().then(resolve, (e: unknown) => {
+        logger.error({ err: e }, 'error while stopping');
+        resolve();
+      });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
+  // everything is closed and every timer cleared; should a library still hold a handle open, do not
+  // hang around as a zombie service (this timer does not itself keep the process alive)
+  setTimeout(() => {
+    logger.warn('handles still open after stopping: exiting anyway');
+    logger.flush?.();
+    process.exit(0);
+  }, 2000).unref();
   return 0;
 }
