@@ -20,6 +20,12 @@ export interface PlaceCallOptions {
   callerId: string;
   /** undefined: interactive (keys come from `sendKeys`) */
   keys?: KeyGroup[];
+  /**
+   * Instead of a script in order: what this caller keys whenever the IVR listens at a node (by
+   * IVR_NODE), as a person answers what they are asked — again when the IVR asks again (a repeated
+   * prompt, a call picked up by a restarted service). A node not listed: nothing (the IVR's timeout acts).
+   */
+  keysByNode?: Record<string, KeyGroup>;
   agentsContext: string;
   /** media prefix stripped from prompt names, e.g. ivr-1699 */
   mediaPrefix: string;
@@ -155,7 +161,10 @@ export class TestCall extends EventEmitter {
         if (name === 'IVR_NODE') {
           this.report.nodes.push(value);
           this.observer.listening?.(value);
-          this.nextGroup();
+          if (this.opts.keysByNode) {
+            const g = this.opts.keysByNode[value];
+            if (g) this.act(g);
+          } else this.nextGroup();
         }
         break;
       }
