@@ -13,6 +13,10 @@
 #   pjsip.conf        transports bound to ASTERISK_SIP_BIND (address) and ASTERISK_SIP_PORT when
 #                     given (default 0.0.0.0:5060)
 #   rtp.conf          rtpstart/rtpend from ASTERISK_RTP_START/ASTERISK_RTP_END when given
+#   extensions.conf   the globals SKILL_QUEUE_WAIT and GENERAL_QUEUE_WAIT (seconds a caller waits
+#                     in the skill's queue, then in the general queue, before the overflow) from
+#                     ASTERISK_SKILL_QUEUE_WAIT / ASTERISK_GENERAL_QUEUE_WAIT when given (whole
+#                     seconds, 1 to 3600; default: the values in extensions.conf)
 #   pjsip.conf        with IVR_SIP_PROXY (cluster): each phone's aor gets the contact
 #                     sip:<account>@<proxy>, the registrar in front (Kamailio), and every
 #                     endpoint media_address = ASTERISK_EXTERNAL_ADDRESS (instead of the
@@ -120,6 +124,23 @@ if [ -n "${ASTERISK_RTP_START:-}${ASTERISK_RTP_END:-}" ]; then
       sed -i "s/^rtpstart = .*/rtpstart = $ASTERISK_RTP_START/; s/^rtpend = .*/rtpend = $ASTERISK_RTP_END/" "$DST/rtp.conf" ;;
   esac
 fi
+
+# --- extensions.conf: queue waits ----------------------------------------------------------
+for pair in SKILL_QUEUE_WAIT:ASTERISK_SKILL_QUEUE_WAIT GENERAL_QUEUE_WAIT:ASTERISK_GENERAL_QUEUE_WAIT; do
+  global=${pair%%:*}
+  var=${pair#*:}
+  eval "wait=\${$var:-}"
+  [ -n "$wait" ] || continue
+  case "$wait" in
+    *[!0-9]* | 0*) problem "$var '$wait' must be a whole number of seconds from 1 to 3600" ;;
+    *)
+      if [ "$wait" -gt 3600 ]; then
+        problem "$var '$wait' must be a whole number of seconds from 1 to 3600"
+      else
+        sed -i "s/^$global = [0-9]*\$/$global = $wait/" "$DST/extensions.conf"
+      fi ;;
+  esac
+done
 
 # --- cluster: phones register with the proxy; Asterisk reaches them through it ---------------
 if [ -n "${IVR_SIP_PROXY:-}" ]; then

@@ -38,6 +38,8 @@ export interface AsteriskHarness {
   asterisk: LocalAsterisk;
   stack: Stack;
   client: AriClient;
+  /** the caller app's name (the client's Stasis app; subscribe it to more event sources) */
+  app: string;
   logs: string[];
   call(keys: string, opts?: { caller?: string; timeoutMs?: number }): Promise<CallReport>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startAsteriskHarness(o: { asterisk?: LocalAsterisk; stack?
     asterisk,
     stack,
     client,
+    app,
     logs,
     call: (keys, co = {}) =>
       new TestCall(client, {

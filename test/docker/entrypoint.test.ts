@@ -87,6 +87,24 @@ describe('docker/asterisk/entrypoint.sh', () => {
     expect(checkDialplan({ dir: r.dir, routing })).toEqual([]);
   });
 
+  it('sets the queue waits of extensions.conf from ASTERISK_SKILL_QUEUE_WAIT / ASTERISK_GENERAL_QUEUE_WAIT', () => {
+    const globals = (dir: string) => {
+      const g = resolveTemplates(loadConfig(join(dir, 'extensions.conf'))).sections.find((s) => s.name === 'globals');
+      return g && [sectionValue(g, 'SKILL_QUEUE_WAIT'), sectionValue(g, 'GENERAL_QUEUE_WAIT')];
+    };
+    expect(globals(run(base).dir)).toEqual(['180', '120']);
+    const r = run({ ...base, ASTERISK_SKILL_QUEUE_WAIT: '12', ASTERISK_GENERAL_QUEUE_WAIT: '8' });
+    expect(r.status).toBe(0);
+    expect(globals(r.dir)).toEqual(['12', '8']);
+    expect(checkDialplan({ dir: r.dir, routing })).toEqual([]);
+    for (const bad of ['0', '012', '3601', '1m', '-5', ' 9']) {
+      const b = run({ ...base, ASTERISK_SKILL_QUEUE_WAIT: bad });
+      expect(b.status, bad).toBe(1);
+      expect(b.stdout).toBe('');
+      expect(b.stderr).toContain(`ASTERISK_SKILL_QUEUE_WAIT '${bad}' must be a whole number of seconds from 1 to 3600`);
+    }
+  });
+
   it('stops with every missing or bad variable listed, and starts nothing', () => {
     const r = run({ PJSIP_PASSWORD_TESTER_01: 'short', ARI_PASSWORD: 'has;semicolon', ASTERISK_HTTP_BINDADDR: 'any', ASTERISK_EXTERNAL_ADDRESS: 'a b' });
     expect(r.status).toBe(1);
