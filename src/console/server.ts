@@ -251,6 +251,7 @@ export function createConsole(o: ConsoleOptions): WebConsole {
       if (status && !['pending', 'delivered', 'failed'].includes(status)) throw new HttpError(400, 'status is pending, delivered or failed');
       const rows = o.registry.list({ ...(status ? { status: status as RequestStatus } : {}), limit: 500 });
       return sendJson(res, 200, {
+        ...(o.appConfig.service.sharedDbUrl ? { note: 'cluster (IVR_DB_URL): registered requests live in the shared PostgreSQL; this page lists only the requests in this server\'s own store' } : {}),
         counts: o.registry.counts(),
         requests: rows.map((r) => ({
           number: r.number,

@@ -30,6 +30,7 @@ export function RequestsPage() {
   return html`<section>
     <h2>درخواست‌های ثبت‌شده</h2>
     ${data ? html`<p class="hint">در صف: ${faNumber(data.counts.pending)}، تحویل‌شده: ${faNumber(data.counts.delivered)}، ناموفق: ${faNumber(data.counts.failed)}</p>` : ''}
+    ${data && data.note ? html`<p class="msg info" dir="ltr">${data.note}</p>` : ''}
     <label>وضعیت
       <select value=${status} onChange=${(e) => setStatus(e.target.value)} data-test="status-filter">
         <option value="">همه</option>
