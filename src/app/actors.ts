@@ -39,6 +39,8 @@ export interface CallServices {
   language: string;
   /** SayItems → media URIs (sound:…) of one playback */
   media(items: SayItem[]): string[];
+  /** how long those media play (s), for the watchdog; absent: unknown */
+  mediaSeconds?(media: string[]): number;
   orderData: OrderData;
   registry: RequestRegistry;
   sms: SmsSender;
@@ -57,6 +59,13 @@ export interface LookupLimiter {
 }
 
 /** Channel variables that go to the agent's channel too get Asterisk's inheritance prefix. */
+/**
+ * Sent on every listen even when unchanged: each ChannelVarset of IVR_NODE tells an observer
+ * (the test caller, a supervisor's tool) that the IVR listens again. The other IVR_* values are
+ * sent only when they change.
+ */
+const RESENT: ReadonlySet<string> = new Set(['IVR_NODE']);
+
 export function channelVarName(name: string): string {
   return name.startsWith('IVR_') && name !== 'IVR_NODE' ? `__${name}` : name;
 }
@@ -70,7 +79,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
     play: fromPromise<PlayOutput, PlayInput>(async ({ input, signal }) => {
       const media = svc.media(input.items);
       if (media.length === 0 || signal.aborted || channel.gone) return { status: 'stopped' };
-      const h = channel.play(media, svc.language);
+      const h = channel.play(media, svc.language, svc.mediaSeconds?.(media));
       const onAbort = () => void h.stop().catch(() => undefined);
       signal.addEventListener('abort', onAbort, { once: true });
       const st = await h.finished;
@@ -83,7 +92,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       const vars: Record<string, string> = {};
       for (const [k, v] of Object.entries(input.vars)) vars[channelVarName(k)] = v;
       try {
-        await channel.setVariables(vars);
+        await channel.setVariables(vars, RESENT);
       } catch (e) {
         // a variable that did not stick must not stall the caller; a gone channel ends the call anyway
         if (!isNotFound(e)) log.warn({ err: e }, 'could not set channel variables');

@@ -9,6 +9,26 @@ import { isNotFound } from '../ari/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallServices } from './actors.ts';
 import { callActors } from './actors.ts';
+import { RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
+
+/**
+ * What an adopted channel carries (IVR_NODE and the collected IVR_* values), read with GET
+ * requests side by side. A variable that cannot be read counts as not set.
+ */
+export async function readResumeVars(channel: CallChannel, log: Logger): Promise<ResumeVars> {
+  const out: ResumeVars = {};
+  await Promise.all(
+    Object.entries(RESUME_VARIABLES).map(async ([variable, field]) => {
+      try {
+        const v = await channel.getVariable(variable);
+        if (v) out[field] = v;
+      } catch (e) {
+        log.warn({ err: e, variable }, 'could not read a variable of an adopted call');
+      }
+    }),
+  );
+  return out;
+}
 
 export type CallResult = { kind: 'transfer'; skill: string } | { kind: 'hangup'; reason: string };
 
@@ -34,6 +54,8 @@ export interface CallSessionOptions {
   abort?: AbortSignal;
   /** aborted when the service drops its calls without a word (a simulated crash): timers cleared, channel untouched */
   drop?: AbortSignal;
+  /** a call adopted after a restart: what its channel carries (src/flow/resume.ts) */
+  resume?: ResumeVars;
 }
 
 export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
@@ -57,7 +79,7 @@ export async function runCallSession(o: CallSessionOptions): Promise<CallResult>
 
 async function runSession(o: CallSessionOptions): Promise<CallResult> {
   const { channel, log } = o;
-  const input = { callId: o.callId, callerNumber: channel.callerNumber };
+  const input = { callId: o.callId, callerNumber: channel.callerNumber, ...(o.resume ? { resume: o.resume } : {}) };
   if (!o.answered) {
     try {
       await channel.answer();

@@ -11,7 +11,7 @@ import type { CallChannel } from '../ari/channel.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskPhone } from '../log/mask.ts';
 import type { CallServices } from './actors.ts';
-import { runCallSession } from './call-session.ts';
+import { readResumeVars, runCallSession } from './call-session.ts';
 import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
 import { Metrics } from './metrics.ts';
 
@@ -104,7 +104,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         lc.nodeSince = Date.now();
       } else if (name === '__IVR_TOPIC') lc.topic = value;
     });
-    const p = runCallSession({
+    const run = async () => {
+      // a call this process did not start: resume it from what its channel carries (src/flow/resume.ts)
+      const resume = recovered ? await readResumeVars(channel, clog) : undefined;
+      if (resume) clog.info({ node: resume.node ?? null, topic: resume.topic ?? null, request: resume.requestNumber ?? null }, 'adopted call resumes');
+      return runCallSession({
       machine: o.machine,
       services: o.services,
       channel,
@@ -115,7 +119,10 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       abort: abortCalls.signal,
       drop: dropCalls.signal,
       ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
-    })
+      ...(resume ? { resume } : {}),
+      });
+    };
+    const p = run()
       .then((r) => metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason))
       .catch((e) => {
         metrics.flowErrors++;

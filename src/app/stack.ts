@@ -17,7 +17,7 @@ import { formatStoresSms } from '../sms/format.ts';
 import { createSmsSender } from '../sms/index.ts';
 import { compose, toMedia, SOUND_FOLDER } from '../speech/compose.ts';
 import { ChequesWatcher } from '../store/cheques-xlsx.ts';
-import { PromptLibrary } from '../speech/library.ts';
+import { PromptLibrary, promptSecondsReader } from '../speech/library.ts';
 import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
 import { importDataFile } from '../store/import.ts';
 import { FailedLookups } from '../store/lookups.ts';
@@ -176,10 +176,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const calendar = loadWorkingCalendar(cfg.policy);
     const clock = clockAt(o.now);
     const machine = scaledCallMachine(cfg.flow, timeScale);
+    const promptSeconds = promptSecondsReader(resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language));
     const services: CallServices = {
       routing: cfg.routing,
       language: svcCfg.prompts.language,
       media: (items) => toMedia(compose(items)),
+      mediaSeconds: (media) => media.reduce((t, uri) => t + promptSeconds(uri.replace(/^sound:/, '').replace(`${SOUND_FOLDER}/`, '')), 0),
       orderData,
       registry: requests,
       sms,

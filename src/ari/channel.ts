@@ -29,6 +29,9 @@ interface Pending {
   finished: Promise<PlayStatus>;
 }
 
+const bareName = (variable: string) => variable.replace(/^_{1,2}/, '');
+const NONE: ReadonlySet<string> = new Set();
+
 export class CallChannel extends EventEmitter {
   readonly id: string;
   readonly name: string;
@@ -38,6 +41,10 @@ export class CallChannel extends EventEmitter {
   private _gone = false;
   private _inStasis = true;
   private watchdogInFlight = false;
+  /** the watchdog's length (s) once pushWatchdog ran: a longer prompt first moves the deadline past its end */
+  private watchdogSeconds = 0;
+  /** variables known to hold these values on the channel (name without the `_`/`__` inheritance prefix) */
+  private readonly known = new Map<string, string>();
 
   constructor(
     private readonly client: AriClient,
@@ -98,11 +105,19 @@ export class CallChannel extends EventEmitter {
     return this.command('answer', () => this.client.request('channels', 'answer', { channelId: this.id }));
   }
 
-  /** Sets channel variables one by one, in order. */
-  setVariables(vars: Record<string, string>): Promise<void> {
+  /**
+   * Sets channel variables one by one, in order. A variable this channel already holds with the
+   * same value (set earlier, or read with getVariable) is not sent again, except those named in
+   * `always` (bare names: a marker whose every ChannelVarset counts, like IVR_NODE); nothing to
+   * send = no command at all (a playing prompt is not stopped for nothing).
+   */
+  setVariables(vars: Record<string, string>, always: ReadonlySet<string> = NONE): Promise<void> {
+    const changed = Object.entries(vars).filter(([variable, value]) => always.has(bareName(variable)) || this.known.get(bareName(variable)) !== value);
+    if (changed.length === 0) return Promise.resolve();
     return this.command('setVariables', async () => {
-      for (const [variable, value] of Object.entries(vars)) {
+      for (const [variable, value] of changed) {
         await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable, value });
+        this.known.set(bareName(variable), value);
         this.emit('variable', variable, value);
       }
     });
@@ -111,7 +126,10 @@ export class CallChannel extends EventEmitter {
   getVariable(variable: string): Promise<string | undefined> {
     return this.client
       .request<{ value?: string }>('channels', 'getChannelVar', { channelId: this.id, variable })
-      .then((r) => r?.value)
+      .then((r) => {
+        if (r?.value !== undefined) this.known.set(bareName(variable), r.value);
+        return r?.value;
+      })
       .catch((e) => {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -125,6 +143,7 @@ export class CallChannel extends EventEmitter {
    * flight; a channel that left or is gone is not an error.
    */
   pushWatchdog(seconds: number): void {
+    this.watchdogSeconds = seconds;
     if (this._gone || this.watchdogInFlight) return;
     this.watchdogInFlight = true;
     this.client
@@ -148,7 +167,7 @@ export class CallChannel extends EventEmitter {
    * Starts one playback of the media list (each `sound:…`); returns at once with a handle.
    * Keys pressed meanwhile come as 'dtmf' events; stop() it for barge-in.
    */
-  play(media: string[], lang?: string): PlayHandle {
+  play(media: string[], lang?: string, expectedSeconds?: number): PlayHandle {
     const id = randomUUID();
     let resolve!: (s: PlayStatus) => void;
     const finished = new Promise<PlayStatus>((r) => (resolve = r));
@@ -157,6 +176,14 @@ export class CallChannel extends EventEmitter {
     if (this._gone) this.settle(p, 'gone');
     const start = this.enqueue(async () => {
       if (p.settled) return;
+      // A playback holds every later command (a watchdog push too) until it ends: a prompt that
+      // may outlast the deadline first moves it to the prompt's end plus the watchdog's length.
+      if (this.watchdogSeconds && expectedSeconds !== undefined && expectedSeconds > this.watchdogSeconds / 2) {
+        const value = String(Math.ceil(expectedSeconds) + this.watchdogSeconds);
+        await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value }).catch((e: unknown) => {
+          if (!isNotFound(e)) this.log.warn({ err: e }, 'could not extend the watchdog before a long prompt');
+        });
+      }
       try {
         await this.client.request('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
       } catch (e) {

@@ -30,14 +30,23 @@ export function createCallMachine(config: FlowConfig | unknown = {}) {
   return flowSetup
     .createMachine({
       id: 'call',
-      context: ({ input }) => initialContext(input),
-      initial: 'welcome',
+      context: ({ input }) => initialContext(input, cfg),
+      initial: 'resume',
       on: {
         // a key pressed while nothing listens is kept for the next listen (type-ahead)
         DTMF: { actions: 'queueKey' },
         HANGUP: '.hung-up',
       },
       states: {
+        // a new call goes to the welcome; a call adopted after a restart resumes (./resume.ts)
+        resume: {
+          always: [
+            { guard: { type: 'resumeIs', params: { kind: 'handoff' } }, target: '#handoff', actions: { type: 'resumeAnnouncement', params: { requestRegistered: p.requestRegistered } } },
+            { guard: { type: 'resumeIs', params: { kind: 'finish' } }, target: '#finish', actions: { type: 'resumeAnnouncement', params: { requestRegistered: p.requestRegistered } } },
+            ...Object.keys(cfg.menus).map((menu) => ({ guard: { type: 'resumeAtMenu' as const, params: { menu } }, target: `#${menu}` })),
+            { target: 'welcome' },
+          ],
+        },
         welcome: {
           invoke: { src: 'play', input: { items: [{ kind: 'prompt', name: p.welcome }] }, onDone: '#main-menu', onError: '#main-menu' },
           // barge-in: a key stops the greeting and is the first key of the main menu

@@ -11,7 +11,7 @@
  * Keys A–D are ignored.
  */
 import type { SayItem } from '../domain/say.ts';
-import { flowSetup, prompt, type FlowContext } from './setup.ts';
+import { collectedVars, flowSetup, prompt, type FlowContext } from './setup.ts';
 
 export type StateConfig = Parameters<typeof flowSetup.createStateConfig>[0];
 type OnConfig = NonNullable<StateConfig['on']>;
@@ -46,7 +46,9 @@ export function setNodeState(node: (c: FlowContext) => string, next: string) {
   return flowSetup.createStateConfig({
     invoke: {
       src: 'setVars',
-      input: ({ context }) => ({ vars: { IVR_NODE: node(context) } }),
+      // what the call has collected goes on the channel as soon as it is known (the adapter sends
+      // only what changed): a service restarted mid-call resumes from it (./resume.ts)
+      input: ({ context }) => ({ vars: { ...collectedVars(context), IVR_NODE: node(context) } }),
       onDone: next,
       onError: next,
     },

@@ -17,6 +17,7 @@ import type { SayItem } from '../domain/say.ts';
 import type { Decision, Facts, Question } from '../domain/decision.ts';
 import type { NewRequest } from '../domain/ports.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
+import type { ResumeVars } from './resume.ts';
 
 export type FlowEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP' };
 
@@ -25,6 +26,8 @@ export interface CallInput {
   callId: string;
   /** caller ID number as the switch gives it ('' when withheld) */
   callerNumber: string;
+  /** a call adopted after a restart of the service: what its channel carries (./resume.ts) */
+  resume?: ResumeVars;
 }
 
 /**

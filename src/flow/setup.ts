@@ -32,6 +32,8 @@ import type {
 } from './ports.ts';
 import type { Service } from './config.ts';
 import { VALIDATORS, type EntryKind, type ReasonCode } from './validate.ts';
+import { isTopicOrService, resumedRequest, resumePlan, type ResumePlan } from './resume.ts';
+import type { FlowConfig } from './config.ts';
 
 export type FlowOutput = CallOutput;
 
@@ -81,6 +83,8 @@ export interface FlowContext {
   skill: Skill;
   /** what to say in the final announcement, before transfer-to-agent or goodbye */
   say: SayItem[];
+  /** where a call adopted after a restart goes first (a new call: the welcome) */
+  resume: ResumePlan;
 }
 
 export type FlowActorName =
@@ -140,6 +144,9 @@ export const flowSetup = setup({
     menuTimeout: 5000,
   },
   guards: {
+    /** where an adopted call resumes (./resume.ts) */
+    resumeIs: ({ context }, p: { kind: ResumePlan['kind'] }) => context.resume.kind === p.kind,
+    resumeAtMenu: ({ context }, p: { menu: string }) => context.resume.kind === 'menu' && context.resume.menu === p.menu,
     hasPending: ({ context }) => context.pending.length > 0,
     /** the # right after an entry that ended at its maximum length */
     isSwallowedHash: ({ context, event }) => context.swallowHash && digitOf(event) === '#',
@@ -157,6 +164,10 @@ export const flowSetup = setup({
       context.listen.buf.length >= p.min && VALIDATORS[p.kind](context.listen.buf) === null,
   },
   actions: {
+    /** an adopted call with a registered request hears its number again before goodbye / the agent */
+    resumeAnnouncement: assign(({ context }, p: { requestRegistered: string }) => ({
+      say: context.request?.number ? [prompt(p.requestRegistered), { kind: 'digits', value: context.request.number } as SayItem] : [],
+    })),
     /** a key pressed while nothing listens: kept for the next listen (type-ahead, at most MAX_TYPE_AHEAD keys) */
     queueKey: assign(({ context, event }) => ({
       pending:
@@ -252,7 +263,28 @@ export function collectedVars(c: FlowContext): Record<string, string> {
   return v;
 }
 
-export function initialContext(input: CallInput): FlowContext {
+export function initialContext(input: CallInput, cfg?: Pick<FlowConfig, 'menus' | 'owningSkills'>): FlowContext {
+  const base = newCallContext(input);
+  const r = input.resume;
+  if (!r || !cfg) return base;
+  // a call adopted after a restart: what its channel carries, and where it goes first
+  const plan = resumePlan(r, cfg);
+  const topic = isTopicOrService(r.topic) ? r.topic : null;
+  return {
+    ...base,
+    topic,
+    topicSkill: topic ? (cfg.owningSkills[topic] ?? 'general') : 'general',
+    nationalId: r.nationalId || null,
+    orderNumber: r.orderNumber || null,
+    rule: r.rule || null,
+    outcome: r.outcome || null,
+    request: resumedRequest(r),
+    skill: plan.kind === 'handoff' ? plan.skill : 'general',
+    resume: plan,
+  };
+}
+
+function newCallContext(input: CallInput): FlowContext {
   return {
     callId: input.callId,
     callerNumber: input.callerNumber,
@@ -276,5 +308,6 @@ export function initialContext(input: CallInput): FlowContext {
     request: null,
     skill: 'general',
     say: [],
+    resume: { kind: 'welcome' },
   };
 }

@@ -230,3 +230,30 @@ export class PromptLibrary {
   }
 }
 
+
+/**
+ * Length in seconds of a prompt's audio, from the size of its 8 kHz µ-law file (one byte a
+ * sample), cached for `ttlMs` so that a re-recorded prompt is measured again. Used to tell
+ * Asterisk how long a playback may hold the channel (the IVR watchdog); a prompt without a
+ * .ulaw file counts `fallbackSeconds`.
+ */
+export function promptSecondsReader(dir: string, ttlMs = 60_000, fallbackSeconds = 5): (name: string) => number {
+  const cache = new Map<string, number>();
+  let clearedAt = Date.now();
+  return (name) => {
+    if (Date.now() - clearedAt > ttlMs) {
+      cache.clear();
+      clearedAt = Date.now();
+    }
+    let s = cache.get(name);
+    if (s === undefined) {
+      try {
+        s = statSync(join(dir, `${name}.ulaw`)).size / 8000;
+      } catch {
+        s = fallbackSeconds;
+      }
+      cache.set(name, s);
+    }
+    return s;
+  };
+}

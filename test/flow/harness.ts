@@ -22,6 +22,7 @@ import type {
   TransferInput,
 } from '../../src/flow/ports.ts';
 import type { FlowOutput } from '../../src/flow/setup.ts';
+import type { ResumeVars } from '../../src/flow/resume.ts';
 
 export interface Backends {
   lookupOrder?: (i: LookupOrderInput) => LookupOrderOutput | Promise<LookupOrderOutput>;
@@ -129,6 +130,8 @@ export interface RunOptions {
   promptMs?: number;
   /** key the group only after the prompt of the listen finished (no barge-in) */
   afterPrompt?: boolean;
+  /** a call adopted after a restart (src/flow/resume.ts) */
+  resume?: ResumeVars;
 }
 
 const newTrace = (): Trace => ({
@@ -151,7 +154,7 @@ const newTrace = (): Trace => ({
 export async function runCall(o: RunOptions): Promise<Trace> {
   const t = newTrace();
   const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000) });
-  const actor = createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655' } });
+  const actor = createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } });
   const groups = o.keys.split(/\s+/).filter(Boolean);
   let used = 0;
   let seen = 0;

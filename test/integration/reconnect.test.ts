@@ -80,24 +80,35 @@ describe('events WebSocket dropped mid-call', () => {
   });
 });
 
-describe('service restarted while a caller waits', () => {
-  it('the new process adopts the call from GET /applications and takes it to an end', async () => {
+describe('service restarted while callers wait', () => {
+  it('the new process adopts the calls from GET /applications and resumes each from its channel', async () => {
     const { startService } = await import('../../src/app/service.ts');
-    // the first service goes away while the caller is in the main menu (its WebSocket closes; the call stays in the app)
-    const call = h.call('w w w w w w', { timeoutMs: 30_000 });
-    await until(() => h.stack.service.activeCalls() === 1);
+    // the first service goes away while one caller is in the main menu and another has keyed
+    // the topic and a national ID (its WebSocket closes; the calls stay in the app)
+    const atMenu = h.call('w w w w w w', { timeoutMs: 30_000 });
+    const keyed = h.call('3 4 0499370899#', { timeoutMs: 30_000 });
+    const nodes: string[] = [];
+    await until(() => h.stack.service.activeCalls() === 2);
+    await until(() => h.stack.switch!.calls.some((c) => c.variables.IVR_NATIONAL_ID === '0499370899'), 10_000).catch(() => nodes.push('no national ID on the channel'));
+    expect(nodes).toEqual([]);
     const machine = (await import('../../src/app/stack.ts')).scaledCallMachine((await import('../../src/flow/config.ts')).defaultFlowConfig(), 0.05);
     await h.stack.service.crash();
     const sw = h.stack.switch!;
-    expect(sw.calls.filter((c) => c.app === 'ivr-1699')).toHaveLength(1);
+    expect(sw.calls.filter((c) => c.app === 'ivr-1699')).toHaveLength(2);
     // a new service (same switch, same app) starts
-    const second = await startService({ ari: { url: sw.url, username: sw.username, password: sw.password, app: 'ivr-1699', connectTimeoutMs: 5000, requestTimeoutMs: 5000 }, machine, services: h.stack.services, logger: h.logger });
+    const second = await startService({ ari: { url: sw.url, username: sw.username, password: sw.password, app: 'ivr-1699', connectTimeoutMs: 5000, requestTimeoutMs: 5000 }, machine, services: h.stack.services, logger: h.logger, watchdog: { seconds: 30, everyMs: 250 } });
     try {
       await second.ready;
-      const r = await call;
-      expect(r.outcome).toEqual({ kind: 'transfer', skill: 'general' });
-      expect(second.metrics.callsRecovered).toBe(1);
-      expect(r.prompts.filter((p) => p === 'welcome').length).toBe(2); // it starts over
+      const [a, b] = await Promise.all([atMenu, keyed]);
+      expect(second.metrics.callsRecovered).toBe(2);
+      // the caller at the menu goes on there: one welcome only, the menu's tries run out to general
+      expect(a.prompts.filter((p) => p === 'welcome')).toHaveLength(1);
+      expect(a.outcome).toEqual({ kind: 'transfer', skill: 'general' });
+      expect(a.variables.IVR_OUTCOME).not.toBe('ivr-unavailable');
+      // the caller who had keyed an ID goes to the topic's skill with it, without keying again
+      expect(b.outcome).toEqual({ kind: 'transfer', skill: 'follow-up' });
+      expect(b.variables).toMatchObject({ IVR_TOPIC: 'refund', IVR_NATIONAL_ID: '0499370899', IVR_SKILL: 'follow-up' });
+      expect(b.prompts.filter((p) => p === 'welcome')).toHaveLength(1);
     } finally {
       await second.stop();
     }

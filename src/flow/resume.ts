@@ -1,0 +1,71 @@
+/**
+ * Resuming a call that a restarted service adopts. The old process's state died with it; what
+ * survives is on the channel: IVR_NODE (where the IVR last listened) and the IVR_* values the
+ * flow saves as soon as it has them (topic, national ID, order number, rule, outcome, request,
+ * skill). From those, a plan that never replays a finished call and never loses what was keyed:
+ *
+ * - a hand-off was under way (IVR_SKILL)          → the hand-off to that skill, everything attached
+ * - a request was registered (IVR_REQUEST_NUMBER) → its announcement again, then goodbye
+ * - a topic or service was chosen (IVR_TOPIC)     → the topic's owning skill, with what was collected
+ *   (the caller does not key the ID again; the agent sees it)
+ * - the caller was at a menu (IVR_NODE)           → that menu again
+ * - anything else after the welcome               → the main menu
+ * - nothing yet                                   → the welcome, as a new call
+ */
+import type { Skill, Topic } from '../domain/skills.ts';
+import type { RequestType, RequestUnit } from '../domain/decision.ts';
+import { SERVICES, type FlowConfig, type Service } from './config.ts';
+import { TOPICS, SKILLS } from '../domain/skills.ts';
+
+/** The IVR_* channel variables a resumed call reads (names without the IVR_ prefix, lower case). */
+export interface ResumeVars {
+  node?: string;
+  topic?: string;
+  nationalId?: string;
+  orderNumber?: string;
+  rule?: string;
+  outcome?: string;
+  skill?: string;
+  requestType?: string;
+  requestUnit?: string;
+  requestNumber?: string;
+}
+
+/** channel variable → ResumeVars field */
+export const RESUME_VARIABLES: Readonly<Record<string, keyof ResumeVars>> = {
+  IVR_NODE: 'node',
+  IVR_TOPIC: 'topic',
+  IVR_NATIONAL_ID: 'nationalId',
+  IVR_ORDER_NUMBER: 'orderNumber',
+  IVR_RULE: 'rule',
+  IVR_OUTCOME: 'outcome',
+  IVR_SKILL: 'skill',
+  IVR_REQUEST_TYPE: 'requestType',
+  IVR_REQUEST_UNIT: 'requestUnit',
+  IVR_REQUEST_NUMBER: 'requestNumber',
+};
+
+export type ResumePlan =
+  | { kind: 'welcome' }
+  | { kind: 'menu'; menu: string }
+  | { kind: 'handoff'; skill: Skill }
+  | { kind: 'finish' };
+
+const isSkill = (s: string | undefined): s is Skill => !!s && (SKILLS as readonly string[]).includes(s);
+export const isTopicOrService = (s: string | undefined): s is Topic | Service =>
+  !!s && ((TOPICS as readonly string[]).includes(s) || (SERVICES as readonly string[]).includes(s));
+
+export function resumePlan(v: ResumeVars, cfg: Pick<FlowConfig, 'menus' | 'owningSkills'>): ResumePlan {
+  if (isSkill(v.skill)) return { kind: 'handoff', skill: v.skill };
+  if (v.requestNumber) return { kind: 'finish' };
+  if (isTopicOrService(v.topic)) return { kind: 'handoff', skill: cfg.owningSkills[v.topic] ?? 'general' };
+  if (v.node && v.node in cfg.menus) return { kind: 'menu', menu: v.node };
+  if (v.node && 'main-menu' in cfg.menus) return { kind: 'menu', menu: 'main-menu' };
+  return { kind: 'welcome' };
+}
+
+/** The request a resumed call carries, when the channel says one was registered. */
+export function resumedRequest(v: ResumeVars): { type: RequestType; unit: RequestUnit; number: string | null } | null {
+  if (!v.requestType || !v.requestUnit) return null;
+  return { type: v.requestType as RequestType, unit: v.requestUnit as RequestUnit, number: v.requestNumber || null };
+}
