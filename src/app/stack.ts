@@ -219,8 +219,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       machine,
       services,
       logger: log,
-      // the switch scales the deadline with its time; the pushes follow it
-      watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(20, Math.round((svcCfg.ari.watchdogSeconds * 1000 * timeScale) / 6)) },
+      // wall-clock time on Asterisk and on the switch alike, whatever its time scale
+      watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(200, Math.round((svcCfg.ari.watchdogSeconds * 1000) / 6)) },
       stopGraceMs: svcCfg.stopGraceMs,
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });

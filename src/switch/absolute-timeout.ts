@@ -7,6 +7,10 @@
  *
  * The project's dialplan arms it before Stasis() and the IVR service keeps pushing it forward
  * while it is alive: a service that dies leaves its callers in Stasis() only until the deadline.
+ *
+ * Unlike prompts and DTMF, the deadline runs in wall-clock time whatever the switch's time scale:
+ * it guards against a dead or frozen process, whose pushes are late in real time (a loaded test
+ * machine lags the same real milliseconds at any speed-up).
  */
 import type { Channel } from './channels.ts';
 import type { SwitchCore } from './core.ts';
@@ -23,12 +27,20 @@ export function setAbsoluteTimeout(core: SwitchCore, ch: Channel, value: string)
   armed.delete(ch);
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) return;
-  const abort = new AbortController();
-  armed.set(ch, { cancel: () => abort.abort() });
-  void core.clock.sleep(seconds * 1000, abort.signal, ch.hangupSignal.signal).then((elapsed) => {
-    if (!elapsed || !ch.alive || ch.hangingUp || !core.running) return;
+  const timer = setTimeout(() => {
+    ch.hangupSignal.signal.removeEventListener('abort', cancel);
     armed.delete(ch);
+    if (!ch.alive || ch.hangingUp || !core.running) return;
     fire(core, ch);
+  }, seconds * 1000);
+  timer.unref();
+  const cancel = () => clearTimeout(timer);
+  ch.hangupSignal.signal.addEventListener('abort', cancel, { once: true });
+  armed.set(ch, {
+    cancel: () => {
+      cancel();
+      ch.hangupSignal.signal.removeEventListener('abort', cancel);
+    },
   });
 }
 

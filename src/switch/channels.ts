@@ -102,6 +102,8 @@ export class Channel {
   readonly hangupSignal = new AbortController();
   /** switch-clock time (Date.now()) before which this channel's DTMF sender is busy */
   dtmfFreeAt = 0;
+  /** DTMF being sent on this channel, one digit after the other (sendDtmf) */
+  dtmfChain: Promise<void> = Promise.resolve();
 
   /** Local channel pair */
   peer: Channel | null = null;

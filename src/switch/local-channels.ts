@@ -131,6 +131,7 @@ export function sendDtmf(core: SwitchCore, ch: Channel, dtmf: string, p: DtmfPar
   const scale = core.opts.timeScale;
   const target = ch.peer;
   let t = Math.max(Date.now(), ch.dtmfFreeAt) + p.before * scale;
+  const digits: { digit: string; at: number }[] = [];
   for (const c of dtmf) {
     if (c === 'w' || c === 'W' || c === ',') {
       t += 500 * scale;
@@ -138,17 +139,22 @@ export function sendDtmf(core: SwitchCore, ch: Channel, dtmf: string, p: DtmfPar
     }
     if (!DTMF_DIGIT.test(c)) continue;
     const emitAt = t + (p.duration + DTMF_LATENCY_MS) * scale;
-    const digit = c.toUpperCase();
-    if (target) {
-      core.clock.after((emitAt - Date.now()) / scale, () => {
-        if (target.alive && !target.hangingUp && core.running) {
-          core.channelEvent('ChannelDtmfReceived', target, { digit, duration_ms: p.duration });
-        }
-      });
-    }
+    digits.push({ digit: c.toUpperCase(), at: emitAt });
     t = emitAt + p.between * scale;
   }
   ch.dtmfFreeAt = t + p.after * scale;
+  if (!target) return;
+  // One digit after the other on one chain per channel: independent timers (one per digit) fire out
+  // of order when the event loop lags (seen: "…089#9" for "…0899#" at the start of a burst), and a
+  // caller's digits never arrive reordered on a real line.
+  ch.dtmfChain = ch.dtmfChain.then(async () => {
+    for (const d of digits) {
+      const wait = (d.at - Date.now()) / scale;
+      if (wait > 0 && !(await core.clock.sleep(wait, target.hangupSignal.signal))) return;
+      if (!target.alive || target.hangingUp || !core.running) return;
+      core.channelEvent('ChannelDtmfReceived', target, { digit: d.digit, duration_ms: p.duration });
+    }
+  });
 }
 
 /** POST /channels/{id}/continue: leaves Stasis (StasisEnd, not a hangup) and goes on in the dialplan. */

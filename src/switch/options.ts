@@ -54,7 +54,7 @@ export const switchOptionsSchema = z.object({
   /**
    * global IVR_WATCHDOG of the project dialplan: seconds of TIMEOUT(absolute) armed before
    * Stasis(); a call whose IVR service stops pushing it forward leaves Stasis() for the
-   * general queue when it runs out (scaled)
+   * general queue when it runs out (wall-clock seconds: not scaled)
    */
   watchdogSeconds: z.number().positive({ error: 'watchdogSeconds must be a positive number of seconds' }).default(30),
   /** duration of one item of a digits:/number:/characters: playback (ms, scaled) */

@@ -367,6 +367,21 @@ describe('DTMF', () => {
     expect(caller.of('ChannelDtmfReceived')).toHaveLength(3); // the dialer sees them too
     expect(await ari(sw.url, 'POST', `/channels/${callerId}/dtmf`)).toMatchObject({ status: 400, body: { message: 'DTMF is required' } });
   });
+
+  it('keeps the order of the keys when the event loop lags (a burst of callers)', async () => {
+    const { sw, ivr } = await setup({ timeScale: 0.05 });
+    const { callerId } = await answered(sw, ivr!);
+    await ivr!.next((e) => e.type === 'StasisStart');
+    for (let round = 0; round < 5; round++) {
+      const before = ivr!.of('ChannelDtmfReceived').length;
+      expect((await ari(sw.url, 'POST', `/channels/${callerId}/dtmf`, { dtmf: '0499370899#', duration: 100, between: 100 })).status).toBe(204);
+      // every digit's time passes while the loop is busy (other calls' work): all are due at once
+      const busyUntil = Date.now() + 250;
+      while (Date.now() < busyUntil);
+      await waitUntil(() => ivr!.of('ChannelDtmfReceived').length === before + 11, 3000, () => String(ivr!.of('ChannelDtmfReceived').length));
+      expect(ivr!.of('ChannelDtmfReceived').slice(before).map((e) => e.digit).join('')).toBe('0499370899#');
+    }
+  });
 });
 
 describe('bridges', () => {
