@@ -37,6 +37,8 @@ export interface PlaceCallOptions {
 
 export interface CallObserver {
   prompt?(name: string): void;
+  /** a playback of the IVR ended (done, stopped or failed) */
+  promptEnded?(name: string): void;
   listening?(node: string): void;
   variable?(name: string, value: string): void;
 }
@@ -147,6 +149,9 @@ export class TestCall extends EventEmitter {
         this.observer.prompt?.(name);
         break;
       }
+      case 'PlaybackFinished':
+        this.observer.promptEnded?.(this.promptName((ev as { playback: { media_uri: string } }).playback.media_uri));
+        break;
       case 'ChannelVarset': {
         const { variable, value } = ev as { variable: string; value: string };
         const m = IVR_PREFIX.exec(variable);
