@@ -99,7 +99,7 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
 
   it('not restarted: every caller reaches the general queue, silence bounded by the watchdog', async () => {
     const svc = await startService(join(dir, 'a.db'));
-    const calls = Array.from({ length: 20 }, (_, i) => call('w w w', `0912100${String(++seq).padStart(4, '0')}`));
+    const calls = Array.from({ length: 20 }, () => call('w w w', `0912100${String(++seq).padStart(4, '0')}`));
     await until('20 callers at the main menu', () => calls.every((c) => c.nodes.length > 0), 60_000);
     const killedAt = Date.now();
     svc.kill('SIGKILL');
