@@ -46,6 +46,11 @@ export interface CheckDialplanOptions {
   entryContext?: string;
   /** ARI application name; default `ivr-1699` */
   app?: string;
+  /**
+   * the service's watchdog (service.ari.watchdogSeconds): the entry must arm TIMEOUT(absolute)
+   * with the same number of seconds before Stasis() and have a `T` extension; 0 / absent: not checked
+   */
+  watchdogSeconds?: number;
 }
 
 /** The parsed configuration directory. Sections are template-resolved. */
@@ -141,6 +146,7 @@ export function checkDialplan(opts: CheckDialplanOptions): string[] {
           report(first.at, `extension 1699 in [${entryContext}] does not run Stasis(${appName},…)`);
         } else {
           if (setLang < 0 || setLang > stasisIdx) report(first.at, `extension 1699 in [${entryContext}] must Set(CHANNEL(language)=fa) before Stasis(); the prompts are in language fa`);
+          if (opts.watchdogSeconds) checkWatchdog(steps, stasisIdx, opts.watchdogSeconds, extFile, report, entryContext, dp);
           if (stasisIdx === steps.length - 1) {
             report((steps[stasisIdx] as DialplanStep).at, `nothing follows Stasis(${appName}) in [${entryContext}]: when the app is not connected (STASISSTATUS=FAILED) the caller is hung up; add a failsafe to a queue`);
           } else if ((steps[stasisIdx + 1] as DialplanStep).app.toLowerCase() === 'hangup') {
@@ -339,6 +345,29 @@ function checkModules(dir: string, steps: DialplanStep[], report: (at: SourceLoc
   for (const [module, use] of missing) report(use.at, `${use.what} needs ${module}, which modules.conf (autoload = no) does not load`);
   const lineOf = new Map(mods.entries.map((e) => [e.value.trim(), e.at]));
   for (const problem of moduleProblems(loaded)) report(lineOf.get(problem.slice(0, problem.search(/[: ]/))) ?? null, problem);
+}
+
+/**
+ * The watchdog that takes callers out of Stasis() when the service dies: TIMEOUT(absolute) set
+ * before Stasis() to the service's watchdogSeconds (directly or through a [globals] variable), and
+ * a `T` extension in the entry context where the caller goes when it fires.
+ */
+function checkWatchdog(steps: DialplanStep[], stasisIdx: number, seconds: number, extFile: string, report: (at: SourceLocation | null, message: string) => void, entryContext: string, dp: Dialplan): void {
+  const arm = steps.slice(0, stasisIdx).find((s) => s.app.toLowerCase() === 'set' && /^TIMEOUT\(absolute\)\s*=/i.test(s.args.trim()));
+  if (!arm) {
+    report((steps[stasisIdx] as DialplanStep).at, `extension 1699 in [${entryContext}] must Set(TIMEOUT(absolute)=${seconds}) before Stasis(): without it a caller stays in silence for ever when the IVR service dies`);
+    return;
+  }
+  let value = arm.args.trim().replace(/^TIMEOUT\(absolute\)\s*=\s*/i, '');
+  const global = /^\$\{(\w+)\}$/.exec(value);
+  if (global) {
+    const globals = resolveTemplates(loadConfig(extFile)).sections.find((s) => s.name === 'globals');
+    value = (globals && sectionValue(globals, global[1] as string)) ?? '';
+  }
+  if (Number(value) !== seconds) {
+    report(arm.at, `the watchdog armed before Stasis() is ${value || '(empty)'} s but the service pushes it to ${seconds} s (service.ari.watchdogSeconds / IVR_WATCHDOG_SECONDS): make them equal`);
+  }
+  if (!findExtension(dp, entryContext, 'T')) report(arm.at, `[${entryContext}] has no T extension: when the watchdog fires Asterisk would hang the caller up instead of sending them to a queue`);
 }
 
 /** Sounds the dialplan plays itself (Playback/Background args, queue announcements), with where. */

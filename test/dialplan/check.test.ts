@@ -160,6 +160,19 @@ describe('checkDialplan', () => {
     for (const m of ['app_stasis', 'res_ari', 'res_ari_channels', 'res_stasis_playback']) expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${m}\\.so requires .*res_stasis\\.so`)));
   });
 
+  it("checks the watchdog against the service's watchdogSeconds: armed before Stasis(), same value, a T extension", () => {
+    expect(checkDialplan({ dir: copy(), routing, watchdogSeconds: 30 })).toEqual([]);
+    expect(checkDialplan({ dir: copy(), routing, watchdogSeconds: 20 })).toEqual([
+      expect.stringMatching(/^dialplan\/extensions\.conf:\d+: the watchdog armed before Stasis\(\) is 30 s but the service pushes it to 20 s/),
+    ]);
+    const noT = copy();
+    edit(noT, 'extensions.conf', (s) => s.replace('exten => T,1,', 'exten => t,1,'));
+    expect(checkDialplan({ dir: noT, routing, watchdogSeconds: 30 })).toEqual([expect.stringMatching(/\[ivr-inbound\] has no T extension/)]);
+    const unarmed = copy();
+    edit(unarmed, 'extensions.conf', (s) => s.replace(' same => n,Set(TIMEOUT(absolute)=${IVR_WATCHDOG})\n', ''));
+    expect(checkDialplan({ dir: unarmed, routing, watchdogSeconds: 30 })).toEqual([expect.stringMatching(/must Set\(TIMEOUT\(absolute\)=30\) before Stasis\(\): without it a caller stays in silence/)]);
+  });
+
   it('refuses the whole national ID in an application argument (Asterisk logs them)', () => {
     const dir = copy();
     edit(dir, 'extensions.conf', (s) => s.replace(' same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)', ' same => n,Set(PJSIP_HEADER(add,X-IVR-National-ID)=${IVR_NATIONAL_ID})\n same => n,Set(PJSIP_HEADER(add,X-IVR-Rule)'));
