@@ -14,7 +14,13 @@ export type SayItem =
   /** a string read digit by digit (national ID, order number, phone, request number); letters and '-' are skipped or spelled */
   | { kind: 'digits'; value: string }
   /** a calendar date (ISO-8601 string or YYYY-MM-DD), spoken in the Jalali calendar, Asia/Tehran */
-  | { kind: 'date'; value: string };
+  | { kind: 'date'; value: string }
+  /** a national ID, order number, mobile, area code or request number, read back in the groups people say it in */
+  | { kind: 'identifier'; value: string; format: IdentifierFormat };
+
+/** How an identifier is grouped when read back (src/speech/numbers.ts DIGIT_GROUPS). */
+export const IDENTIFIER_FORMATS = ['national-id', 'order-number', 'mobile', 'area-code', 'request-number'] as const;
+export type IdentifierFormat = (typeof IDENTIFIER_FORMATS)[number];
 
 export const say = {
   prompt: (name: string): SayItem => ({ kind: 'prompt', name }),
@@ -23,4 +29,5 @@ export const say = {
   count: (value: number): SayItem => ({ kind: 'count', value }),
   digits: (value: string): SayItem => ({ kind: 'digits', value }),
   date: (value: string): SayItem => ({ kind: 'date', value }),
+  identifier: (value: string, format: IdentifierFormat): SayItem => ({ kind: 'identifier', value, format }),
 };

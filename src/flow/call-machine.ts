@@ -6,7 +6,8 @@
  *   menu-during / menu-after: topic → identify (national ID, order number, lookupOrder: ./lookup.ts)
  *     → questions → decide → register → announcement (./decide.ts)
  *   every end: #handoff (IVR_* vars, announcement, transfer-to-agent, transfer) or
- *              #finish (IVR_* vars, announcement, goodbye, hangup) (./handoff.ts)
+ *              #finish (IVR_* vars, announcement, goodbye, hangup) (./handoff.ts); an announcement
+ *              with a number, amount or date offers * to hear it again and waits before going on
  *   HANGUP at any time → final `hung-up`.
  *
  * Usage (src/app):
@@ -70,7 +71,12 @@ export function createCallMachine(config: FlowConfig | unknown = {}) {
       output: ({ event }) => (event as unknown as { output: FlowOutput }).output,
     })
     .provide({
-      delays: { firstDigit: cfg.timeouts.firstDigitMs, interDigit: cfg.timeouts.interDigitMs, menuTimeout: cfg.timeouts.menuMs },
+      delays: {
+        firstDigit: cfg.timeouts.firstDigitMs,
+        interDigit: cfg.timeouts.interDigitMs,
+        menuTimeout: cfg.timeouts.menuMs,
+        repeatWindow: cfg.timeouts.repeatWindowMs,
+      },
     });
 }
 

@@ -162,6 +162,8 @@ const PromptsSpec = z.object({
   systemUnavailable: promptName.default('system-unavailable'),
   requestRegistered: promptName.default('request-registered'),
   youEntered: promptName.default('you-entered'),
+  /** after a last announcement that carries a value: "to hear it again, press star" */
+  hearAgain: promptName.default('star-to-repeat'),
   /** national ID and order number do not belong together */
   orderMismatch: promptName.default('order-mismatch'),
   /** too many mismatches in this call, or from this calling number */
@@ -190,6 +192,8 @@ export const FlowConfig = z
         interDigitMs: ms('timeouts.interDigitMs', 3000),
         /** after a menu prompt ends, time to press a key */
         menuMs: ms('timeouts.menuMs', 5000),
+        /** after a last announcement that carries a number, amount or date: time to press * to hear it again */
+        repeatWindowMs: ms('timeouts.repeatWindowMs', 4000),
       })
       .prefault({}),
     tries: z
@@ -263,6 +267,9 @@ export type FlowConfig = z.infer<typeof FlowConfig>;
 /** The default configuration (the spec's menu tree). */
 export const defaultFlowConfig = (): FlowConfig => FlowConfig.parse({});
 
+/** IVR_NODE while the last announcement (with a request number, amount or date) can be heard again with `*`. */
+export const HEAR_AGAIN_NODE = 'hear-again';
+
 /** Node name (IVR_NODE) of the confirmation that follows a read-back, e.g. `confirm-national-id`. */
 export const confirmNode = (kind: EntryKind) => `confirm-${kind}`;
 
@@ -274,7 +281,7 @@ export function flowNodeNames(cfg: FlowConfig): string[] {
   const confirms = ENTRY_KINDS.filter(
     (k) => cfg.entries[k].readBack === 'confirm' || (k === 'national-id' && cfg.registrationReadBack === 'confirm'),
   ).map(confirmNode);
-  return [...Object.keys(cfg.menus), ...ENTRY_KINDS, ...confirms];
+  return [...Object.keys(cfg.menus), ...ENTRY_KINDS, ...confirms, HEAR_AGAIN_NODE];
 }
 
 /**

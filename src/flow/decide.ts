@@ -9,7 +9,7 @@
  *   the credit wallet is not asked about small appliances instead of cash).
  * - `decide` → IVR_RULE / IVR_OUTCOME (set with everything else before the announcement).
  * - `register` (only when decision.request): the request number is read back after
- *   `request-registered`; when the store is unavailable nothing is claimed: `system-unavailable`,
+ *   `request-registered`, as the caller writes it down (R-000123 → "123"); when the store is unavailable nothing is claimed: `system-unavailable`,
  *   then the decision's skill or the topic's owner.
  * - Announcement: decision.say (+ request-registered + digits) then transfer-to-agent and the
  *   decision's skill, or goodbye and hang-up.
@@ -23,10 +23,10 @@ import { flowSetup, prompt, type FlowContext } from './setup.ts';
 
 const currentQuestion = (c: FlowContext) => c.questions[c.questionIndex];
 
-/** decision.say, and the registered request's number after `request-registered` */
+/** decision.say, and the registered request's number (without padding zeros) after `request-registered` */
 function announcement(c: FlowContext, requestRegistered: string): SayItem[] {
   const items: SayItem[] = [...(c.decision?.say ?? [])];
-  if (c.request?.number) items.push(prompt(requestRegistered), { kind: 'digits', value: c.request.number });
+  if (c.request?.number) items.push(prompt(requestRegistered), { kind: 'identifier', value: c.request.number, format: 'request-number' });
   return items;
 }
 

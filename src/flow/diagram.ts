@@ -202,7 +202,8 @@ export function menuTreeMermaid(cfg: FlowConfig): string {
   lines.push(...[...nodes.values()].sort());
   const topics = [...nodes.keys()].filter((k) => k.startsWith('t_'));
   if (topics.length) {
-    lines.push('  ident["national ID + order number (must match)"] --> rules["questions → rule → announcement, registered request, goodbye or agent"]');
+    lines.push('  ident["national ID + order number (must match)"] --> rules["questions → rule → announcement, registered request"]');
+    lines.push(`  rules --> hear["with a number, amount or date: * hears it again (${cfg.timeouts.repeatWindowMs / 1000} s after it)"] --> ends["goodbye or agent"]`);
     for (const t of topics.sort()) lines.push(`  ${t} --> ident`);
   }
   return lines.join('\n') + '\n';

@@ -65,7 +65,8 @@ export function entryState(o: EntryOptions) {
     {},
   ];
   const afterValid = readBack === 'confirm' ? 'confirm' : readBack === 'announce' ? 'readBack' : 'accept';
-  const readBackItems = (c: FlowContext): SayItem[] => [prompt(o.prompts.youEntered), { kind: 'digits', value: c.listen.buf }];
+  // read back in the groups people say the number in (049 · 937089 · 9; 0912 · 123 · 4567), one playback
+  const readBackItems = (c: FlowContext): SayItem[] => [prompt(o.prompts.youEntered), { kind: 'identifier', value: c.listen.buf, format: kind }];
   return flowSetup.createStateConfig({
     id: o.id,
     initial: 'setNode',

@@ -7,14 +7,57 @@
  * A HANGUP while the transfer or the hang-up is under way is their own effect (the channel leaves
  * the app; ARI may report it before answering the request): the output stays transfer / completed.
  *
- * `*` during the announcement plays it again; other keys are ignored there.
+ * `*` during the announcement plays it again; other keys are ignored there. An announcement that
+ * says a value (a request number, an amount, a date, a count) ends with "to hear it again, press
+ * star" instead of goodbye / transfer-to-agent; after it IVR_NODE is set to `hear-again` and the
+ * caller has `timeouts.repeatWindowMs` to press `*`; only then come goodbye and the hang-up (or
+ * transfer-to-agent and the transfer): the call never ends before the caller could note the number.
  *
  * Whoever sends the caller here sets `context.skill` and `context.say` (action `toAgent`).
  * A transfer that fails is tried once more to `general`; if that fails too the call ends with
  * output { kind: 'hangup', reason: 'transfer-failed' }.
  */
-import type { PromptsSpec } from './config.ts';
-import { collectedVars, flowSetup, prompt } from './setup.ts';
+import { HEAR_AGAIN_NODE, type PromptsSpec } from './config.ts';
+import { setNodeState } from './listen.ts';
+import { collectedVars, flowSetup, prompt, sayHasValue, type FlowContext } from './setup.ts';
+
+const repeatKey = { guard: { type: 'isKey' as const, params: { key: '*' } }, target: 'announce', reenter: true };
+
+/** IVR_* variables before the last announcement */
+const endVars = (c: FlowContext, extra: Record<string, string> = {}) => ({ vars: { ...collectedVars(c), ...extra } });
+
+/**
+ * announce → [offer → closing] → `next`: context.say with `closing` in the same playback, or, when
+ * it says a value, with the hear-again hint, then IVR_NODE = hear-again and a wait for `*`, and
+ * `closing` played on its own.
+ */
+function announceStates(id: string, p: PromptsSpec, closing: string, next: string) {
+  const after = [{ guard: 'sayHasValue' as const, target: 'offer' }, { target: next }];
+  return {
+    announce: flowSetup.createStateConfig({
+      invoke: {
+        src: 'play',
+        input: ({ context }) => ({ items: [...context.say, prompt(sayHasValue(context.say) ? p.hearAgain : closing)] }),
+        onDone: after,
+        onError: after,
+      },
+      // * repeats the announcement (e.g. to note the request number); other keys do not cut it short
+      on: { DTMF: repeatKey },
+    }),
+    offer: flowSetup.createStateConfig({
+      initial: 'setNode',
+      states: {
+        setNode: setNodeState(() => HEAR_AGAIN_NODE, 'wait'),
+        wait: { after: { repeatWindow: `#${id}.closing` } },
+      },
+      on: { DTMF: { ...repeatKey, target: `#${id}.announce` } },
+    }),
+    closing: flowSetup.createStateConfig({
+      invoke: { src: 'play', input: { items: [prompt(closing)] }, onDone: next, onError: next },
+      on: { DTMF: repeatKey },
+    }),
+  };
+}
 
 export function handoffState(p: PromptsSpec) {
   return flowSetup.createStateConfig({
@@ -24,21 +67,12 @@ export function handoffState(p: PromptsSpec) {
       vars: {
         invoke: {
           src: 'setVars',
-          input: ({ context }) => ({ vars: { ...collectedVars(context), IVR_SKILL: context.skill } }),
+          input: ({ context }) => endVars(context, { IVR_SKILL: context.skill }),
           onDone: 'announce',
           onError: 'announce',
         },
       },
-      announce: {
-        invoke: {
-          src: 'play',
-          input: ({ context }) => ({ items: [...context.say, prompt(p.transferToAgent)] }),
-          onDone: 'transfer',
-          onError: 'transfer',
-        },
-        // * repeats the announcement; other keys do not cut it short
-        on: { DTMF: { guard: { type: 'isKey', params: { key: '*' } }, target: 'announce', reenter: true } },
-      },
+      ...announceStates('handoff', p, p.transferToAgent, 'transfer'),
       transfer: {
         invoke: {
           src: 'transfer',
@@ -81,21 +115,12 @@ export function finishState(p: PromptsSpec) {
       vars: {
         invoke: {
           src: 'setVars',
-          input: ({ context }) => ({ vars: collectedVars(context) }),
+          input: ({ context }) => endVars(context),
           onDone: 'announce',
           onError: 'announce',
         },
       },
-      announce: {
-        invoke: {
-          src: 'play',
-          input: ({ context }) => ({ items: [...context.say, prompt(p.goodbye)] }),
-          onDone: 'hangup',
-          onError: 'hangup',
-        },
-        // * repeats the announcement (e.g. to note the request number); other keys do not cut it short
-        on: { DTMF: { guard: { type: 'isKey', params: { key: '*' } }, target: 'announce', reenter: true } },
-      },
+      ...announceStates('finish', p, p.goodbye, 'hangup'),
       hangup: {
         invoke: {
           src: 'hangup',

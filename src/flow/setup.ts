@@ -142,6 +142,8 @@ export const flowSetup = setup({
     firstDigit: 5000,
     interDigit: 3000,
     menuTimeout: 5000,
+    /** after a last announcement with a value: the chance to press * to hear it again */
+    repeatWindow: 4000,
   },
   guards: {
     /** where an adopted call resumes (./resume.ts) */
@@ -160,6 +162,8 @@ export const flowSetup = setup({
     triesExhausted: ({ context }, p: { max: number }) => context.listen.tries >= p.max,
     confirmTriesExhausted: ({ context }, p: { max: number }) => context.listen.confirmTries >= p.max,
     bufEmpty: ({ context }) => context.listen.buf.length === 0,
+    /** the last announcement carries something to note (a request number, an amount, a date, a count …) */
+    sayHasValue: ({ context }) => sayHasValue(context.say),
     entryValid: ({ context }, p: { kind: EntryKind; min: number }) =>
       context.listen.buf.length >= p.min && VALIDATORS[p.kind](context.listen.buf) === null,
   },
@@ -246,6 +250,9 @@ function lengthReason(kind: EntryKind): ReasonCode {
 export const REGISTRATION_FAILED = 'registration-failed';
 
 export const prompt = (name: string): SayItem => ({ kind: 'prompt', name });
+
+/** True when an announcement says a value (not only prompts): the caller may want to hear it again. */
+export const sayHasValue = (items: readonly SayItem[]): boolean => items.some((i) => i.kind !== 'prompt');
 
 /** IVR_* variables from what the call has collected so far (only the ones known). */
 export function collectedVars(c: FlowContext): Record<string, string> {

@@ -49,6 +49,7 @@ export function readPromptFiles(dir: string, name: string): PromptFiles {
 
 /** The text handed to the draft voice for an entry. */
 export function speakText(entry: PromptEntry, catalogue: Catalogue): string {
+  if (entry.silenceMs !== undefined) return `[silence ${entry.silenceMs} ms]`;
   return normaliseForSpeech(entry.speak ?? entry.text, (n) => catalogue.entries.get(n));
 }
 
@@ -152,6 +153,13 @@ async function speak(tools: AudioTools, text: string, work: string): Promise<str
   const info = parseWav(readFileSync(trimmed));
   if (info.dataLength < info.sampleRate / 10) throw new Error(`espeak-ng produced (almost) no speech for '${text}'`);
   return trimmed;
+}
+
+/** A digital silence of `ms` milliseconds as a 16-bit mono WAV (a pause fragment). */
+async function silence(tools: AudioTools, ms: number, work: string): Promise<string> {
+  const out = join(work, 'silence.wav');
+  await run(tools.sox, ['-D', '-V1', '-n', '-r', '8000', '-c', '1', '-b', '16', out, 'trim', '0', (ms / 1000).toFixed(3)]);
+  return out;
 }
 
 export interface BuildOptions {
@@ -297,11 +305,11 @@ async function buildOne(
     report.upToDate.push(name);
     return;
   }
-  const trimmed = await speak(tools, spoken, work);
+  const trimmed = entry.silenceMs !== undefined ? await silence(tools, entry.silenceMs, work) : await speak(tools, spoken, work);
   const entryFiles: Partial<Record<AudioFormat, string>> = {};
   for (const f of REQUIRED_FORMATS) {
     const dest = audioPath(dir, name, f);
-    await convert(tools, [trimmed], dest, f, true);
+    await convert(tools, [trimmed], dest, f, entry.silenceMs === undefined);
     entryFiles[f] = hashBytes(readFileSync(dest));
   }
   manifest.prompts[name] = { source: 'draft', textHash: th, files: entryFiles };

@@ -2,7 +2,8 @@
  * The prompt catalogue: prompts/fa/catalogue/<area>.yaml, one file per area, each a mapping
  *   <name>: { text: "<Persian text written for speech>", purpose: "<English, what it is for>" }
  * with an optional `speak` (a spelling for the draft voice only, e.g. "بیستُ" so that espeak-ng
- * says the spoken "-o" of "بیست و"). Names are unique across all files.
+ * says the spoken "-o" of "بیست و"), or an optional `silenceMs` for a generated pause (`pause/group`,
+ * between the groups of a number read back; nothing to record). Names are unique across all files.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface PromptEntry {
   purpose: string;
   /** spelling for the draft voice, when `text` would be misread */
   speak?: string;
+  /** a generated silence of this many ms (a pause between groups of digits), never recorded */
+  silenceMs?: number;
   /** the catalogue file it comes from */
   file: string;
 }
@@ -42,6 +45,7 @@ const entrySchema = z
     text: z.string().trim().min(1, 'must be a non-empty Persian text'),
     purpose: z.string().trim().min(1, 'must say in English what the prompt is for'),
     speak: z.string().trim().min(1, 'when given, must be a non-empty spelling for the draft voice').optional(),
+    silenceMs: z.number().int().min(50, 'a pause of at least 50 ms').max(2000, 'a pause of at most 2000 ms').optional(),
   })
   .strict();
 
@@ -80,13 +84,14 @@ export function parseCatalogueFile(file: string, source: string): { entries: Pro
         const field = issue.path.length ? issue.path.join('.') : '(entry)';
         const value = issue.path.length && raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[String(issue.path[0])] : raw;
         let msg = issue.message;
-        if (issue.code === 'unrecognized_keys') msg = `unknown field(s) ${issue.keys.join(', ')}; allowed: text, purpose, speak`;
+        if (issue.code === 'unrecognized_keys') msg = `unknown field(s) ${issue.keys.join(', ')}; allowed: text, purpose, speak, silenceMs`;
         else if (issue.code === 'invalid_type') msg = `expected ${issue.expected}, got ${show(value)}`;
         problems.push(`${file}: entry '${name}': field '${field}': ${msg}`);
       }
       continue;
     }
-    entries.push({ name, ...r.data, ...(r.data.speak === undefined ? {} : { speak: r.data.speak }), file });
+    const { speak, silenceMs, ...rest } = r.data;
+    entries.push({ name, ...rest, ...(speak === undefined ? {} : { speak }), ...(silenceMs === undefined ? {} : { silenceMs }), file });
   }
   return { entries, problems };
 }

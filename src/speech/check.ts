@@ -32,7 +32,7 @@ function channelsText(n: number): string {
 const WAV_FORMATS: Record<number, string> = { 1: 'PCM', 3: 'float', 6: 'A-law', 7: 'µ-law' };
 
 /** Problems of one audio file (format and level), each line starting with the path. */
-export function checkAudioFile(path: string, format: AudioFormat): string[] {
+export function checkAudioFile(path: string, format: AudioFormat, opts: { silence?: boolean } = {}): string[] {
   const buf = readFileSync(path);
   if (buf.length === 0) return [`${path}: empty file`];
   let samples: Int16Array;
@@ -65,7 +65,9 @@ export function checkAudioFile(path: string, format: AudioFormat): string[] {
       fullScale = format === 'ulaw' ? 32124 : 32256;
       break;
   }
-  const lp = levelProblem(levels(samples, fullScale));
+  const l = levels(samples, fullScale);
+  if (opts.silence) return l.samples === 0 ? [`${path}: has no audio samples`] : [];
+  const lp = levelProblem(l);
   return lp ? [`${path}: ${lp}`] : [];
 }
 
@@ -116,7 +118,7 @@ export function checkPrompts(opts: CheckOptions): string[] {
     for (const f of REQUIRED_FORMATS) {
       const p = join(dir, `${name}.${f}`);
       if (!existsSync(p)) missing.push(p);
-      else problems.push(...checkAudioFile(p, f));
+      else problems.push(...checkAudioFile(p, f, { silence: catalogue.entries.get(name)?.silenceMs !== undefined }));
     }
     for (const p of missing) {
       problems.push(`${p}: missing; prompt '${name}' needs ${REQUIRED_FORMATS.map((f) => `.${f}`).join(' ')} (run 'ivr-1699 prompts build')`);

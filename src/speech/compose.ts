@@ -3,7 +3,7 @@
  * The result is played as ONE playback (a media list), so a key pressed anywhere stops it.
  */
 import type { SayItem } from '../domain/say.ts';
-import { spellAmount, spellCount, spellDate, spellDigits, spellNumber } from './numbers.ts';
+import { spellAmount, spellCount, spellDate, spellDigits, spellIdentifier, spellNumber } from './numbers.ts';
 
 /** The folder of our prompts under Asterisk's sounds/<lang>/ (`sound:ivr-1699/<name>`). */
 export const SOUND_FOLDER = 'ivr-1699';
@@ -33,9 +33,11 @@ export function composeItem(item: SayItem): string[] {
       return spellDigits(item.value);
     case 'date':
       return spellDate(item.value);
+    case 'identifier':
+      return spellIdentifier(item.value, item.format);
     default: {
       const k = (item as { kind?: unknown }).kind;
-      throw new RangeError(`say item: unknown kind '${String(k)}'; expected prompt, amount, number, count, digits or date`);
+      throw new RangeError(`say item: unknown kind '${String(k)}'; expected prompt, amount, number, count, digits, date or identifier`);
     }
   }
 }

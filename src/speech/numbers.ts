@@ -10,6 +10,8 @@
  * formal "va" into every number.
  */
 
+import { IDENTIFIER_FORMATS, type IdentifierFormat } from '../domain/say.ts';
+
 export const MAX_NUMBER = 999_999_999_999;
 
 /** Fragment folders and the fixed words. */
@@ -111,6 +113,76 @@ export function spellDigits(s: string): string[] {
   return [...digits].map((d) => `digit/${d}`);
 }
 
+/** The short silence played between two groups of a grouped number (generated, never recorded). */
+export const GROUP_PAUSE = 'pause/group';
+
+
+/**
+ * Group sizes, left to right:
+ * - national ID 3-6-1, as printed on the national ID card and on forms (049-937089-9): the caller
+ *   checks the read-back against the card in hand;
+ * - mobile 4-3-4 (0912 123 4567): operator prefix, then the subscriber number as people say it;
+ * - order number 4-3-3 (1404 001 234): the Jalali year of issue, then the serial in threes;
+ * - area code: one group (021).
+ */
+export const DIGIT_GROUPS: Record<Exclude<IdentifierFormat, 'request-number'>, readonly number[]> = {
+  'national-id': [3, 6, 1],
+  mobile: [4, 3, 4],
+  'order-number': [4, 3, 3],
+  'area-code': [],
+};
+
+/** Request numbers up to this serial are said as one cardinal ("صد و بیست و سه"); longer ones in groups of three. */
+export const REQUEST_NUMBER_CARDINAL_MAX = 9999;
+
+function digitsOnly(field: string, s: string): string {
+  if (typeof s !== 'string') throw new TypeError(`${field}: ${describe(s)} is not a string of digits`);
+  const digits = toLatinDigits(s).replace(/[^0-9]/g, '');
+  if (!digits) throw new RangeError(`${field}: '${s}' has no digit to read`);
+  return digits;
+}
+
+/**
+ * Digits read one by one in groups of the given sizes, with GROUP_PAUSE between groups:
+ * ('0499370899', [3, 6, 1]) → digit/0 digit/4 digit/9 pause/group digit/9 … pause/group digit/9.
+ * Digits beyond the groups form one more group; a string shorter than the groups is cut where it ends.
+ */
+export function spellGrouped(s: string, groups: readonly number[]): string[] {
+  const digits = digitsOnly('digits', s);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const size of groups) {
+    if (pos >= digits.length) break;
+    parts.push(digits.slice(pos, pos + size));
+    pos += size;
+  }
+  if (pos < digits.length) parts.push(digits.slice(pos));
+  return parts.flatMap((g, i) => [...(i ? [GROUP_PAUSE] : []), ...[...g].map((d) => `digit/${d}`)]);
+}
+
+/**
+ * A request number as a caller writes it down: the serial without its padding zeros (letters and
+ * '-' are not said; `R-000123` and an old or future `R-123` read the same). Up to 9,999 one cardinal:
+ * R-000123 → "صد و بیست و سه"; longer serials digit by digit in threes from the right with pauses:
+ * R-1234567 → "1 · 234 · 567".
+ */
+export function spellRequestNumber(s: string): string[] {
+  const digits = digitsOnly('request number', s).replace(/^0+(?=.)/, '');
+  const n = Number(digits);
+  if (n <= REQUEST_NUMBER_CARDINAL_MAX) return spellNumber(n);
+  const first = digits.length % 3 || 3;
+  const groups = [first, ...Array.from({ length: Math.ceil((digits.length - first) / 3) }, () => 3)];
+  return spellGrouped(digits, groups);
+}
+
+/** An identifier read back the way people say it (see DIGIT_GROUPS and spellRequestNumber). */
+export function spellIdentifier(s: string, format: IdentifierFormat): string[] {
+  if (format === 'request-number') return spellRequestNumber(s);
+  const groups = DIGIT_GROUPS[format];
+  if (!groups) throw new RangeError(`identifier: unknown format '${String(format)}'; expected ${IDENTIFIER_FORMATS.join(', ')}`);
+  return spellGrouped(s, groups);
+}
+
 /** ۰–۹ and ٠–٩ → 0–9. */
 export function toLatinDigits(s: string): string {
   return s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (c) => {
@@ -204,5 +276,6 @@ export function fragmentNames(): string[] {
   for (let m = 1; m <= 12; m++) names.add(`month/${m}`);
   for (const w of WEEKDAYS) names.add(`weekday/${w}`);
   for (const w of Object.values(WORD)) names.add(w);
+  names.add(GROUP_PAUSE);
   return [...names];
 }

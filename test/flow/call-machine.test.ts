@@ -135,7 +135,8 @@ describe('main menu', () => {
         await vi.advanceTimersByTimeAsync(0);
         for (const d of g) actor.send({ type: 'DTMF', digit: d });
       }
-      await vi.advanceTimersByTimeAsync(0);
+      // past the window to hear a count again (timeouts.repeatWindowMs)
+      await vi.advanceTimersByTimeAsync(5000);
       expect(ends).toBe(1);
       actor.send({ type: 'HANGUP' });
       expect(actor.getSnapshot().output).toEqual(expected);
@@ -249,12 +250,17 @@ describe('questions, decision, registration', () => {
     expect(t.log[varsLine]).toBe(
       `vars IVR_TOPIC=address-change IVR_NATIONAL_ID=${NID} IVR_ORDER_NUMBER=${ORDER} IVR_RULE=A1 IVR_OUTCOME=ticket-registered IVR_REQUEST_TYPE=ticket IVR_REQUEST_UNIT=sales-head-office IVR_REQUEST_NUMBER=R-000777`,
     );
-    expect(t.log[varsLine + 1]).toBe('play a1-ticket-registered request-registered digits:R-000777 goodbye');
-    expect(t.log[varsLine + 2]).toBe('hangup completed');
+    // the number as the caller writes it (no padding zeros), then the offer to hear it again, a wait, goodbye
+    expect(t.log.slice(varsLine + 1)).toEqual([
+      'play a1-ticket-registered request-registered request-number:R-000777 star-to-repeat',
+      'vars IVR_NODE=hear-again',
+      'play goodbye',
+      'hangup completed',
+    ]);
     expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
   });
 
-  test('* during the final announcement repeats it; other keys do not cut it short', async () => {
+  test('* during the final announcement repeats it, and * in the window after it; other keys do not cut it short', async () => {
     const { fakeActors } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
     const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } });
@@ -264,7 +270,8 @@ describe('questions, decision, registration', () => {
       for (const d of g) actor.send({ type: 'DTMF', digit: d });
     }
     await vi.advanceTimersByTimeAsync(0);
-    expect(tr.log.at(-1)).toBe('play stores-sent-before count:3 stores-sent-after goodbye');
+    const announcement = 'play stores-sent-before count:3 stores-sent-after star-to-repeat';
+    expect(tr.log.at(-1)).toBe(announcement);
     const stoppedBefore = tr.stopped;
     actor.send({ type: 'DTMF', digit: '5' });
     await vi.advanceTimersByTimeAsync(0);
@@ -272,8 +279,22 @@ describe('questions, decision, registration', () => {
     actor.send({ type: 'DTMF', digit: '*' });
     await vi.advanceTimersByTimeAsync(0);
     expect(tr.stopped).toBe(stoppedBefore + 1);
-    expect(tr.log.slice(-2)).toEqual(['play stores-sent-before count:3 stores-sent-after goodbye', 'play stores-sent-before count:3 stores-sent-after goodbye']);
+    expect(tr.log.slice(-2)).toEqual([announcement, announcement]);
+    // the announcement ends: IVR_NODE hear-again, the call waits (repeatWindowMs, 4 s) for *
     await vi.advanceTimersByTimeAsync(2000);
+    expect(tr.log.at(-1)).toBe('vars IVR_NODE=hear-again');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(actor.getSnapshot().status).toBe('active');
+    actor.send({ type: 'DTMF', digit: '*' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.log.at(-1)).toBe(announcement);
+    // nothing pressed this time: after the window, goodbye and the hang-up
+    await vi.advanceTimersByTimeAsync(2000 + 3999);
+    expect(tr.log.at(-1)).toBe('vars IVR_NODE=hear-again');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(tr.log.at(-1)).toBe('play goodbye');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(tr.log.at(-1)).toBe('hangup completed');
     expect(actor.getSnapshot().output).toEqual({ kind: 'hangup', reason: 'completed' });
   });
 
@@ -282,9 +303,11 @@ describe('questions, decision, registration', () => {
       keys: `3 6 ${NID}# ${ORDER}#`,
       backends: { lookupOrder: found, decide: () => decision({ rule: 'A9', outcome: 'referred', request: { type: 'referral', unit: 'festival' }, transfer: 'festival' }) },
     });
-    expect(t.log.slice(-3)).toEqual([
+    expect(t.log.slice(-5)).toEqual([
       `vars IVR_TOPIC=festival-card IVR_NATIONAL_ID=${NID} IVR_ORDER_NUMBER=${ORDER} IVR_RULE=A9 IVR_OUTCOME=referred IVR_REQUEST_TYPE=referral IVR_REQUEST_UNIT=festival IVR_REQUEST_NUMBER=R-000001 IVR_SKILL=festival`,
-      'play a9-referred request-registered digits:R-000001 transfer-to-agent',
+      'play a9-referred request-registered request-number:R-000001 star-to-repeat',
+      'vars IVR_NODE=hear-again',
+      'play transfer-to-agent',
       'transfer festival',
     ]);
   });
@@ -341,18 +364,20 @@ describe('before purchase', () => {
 
   test('3 nearest stores, caller ID is a mobile: area code only, count read back, goodbye', async () => {
     const t = await runCall({ keys: '1 3 031', callerNumber: '+989121234567', backends: { sendStores: () => ({ status: 'sent', count: 4 }) } });
-    expect(t.nodes).toEqual(['main-menu', 'menu-before', 'area-code']);
+    expect(t.nodes).toEqual(['main-menu', 'menu-before', 'area-code', 'hear-again']);
     expect(t.sms).toEqual([{ areaCode: '031', mobile: '09121234567', callId: 'call-1' }]);
-    expect(t.log.slice(-3)).toEqual([
+    expect(t.log.slice(-5)).toEqual([
       'vars IVR_TOPIC=nearest-stores IVR_OUTCOME=sms-sent IVR_REQUEST_TYPE=sms IVR_REQUEST_UNIT=sms',
-      'play stores-sent-before count:4 stores-sent-after goodbye',
+      'play stores-sent-before count:4 stores-sent-after star-to-repeat',
+      'vars IVR_NODE=hear-again',
+      'play goodbye',
       'hangup completed',
     ]);
   });
 
   test('3 nearest stores, landline caller: the mobile is keyed and confirmed', async () => {
     const t = await runCall({ keys: '1 3 021 09351112233 1', callerNumber: '02188776655' });
-    expect(t.nodes).toEqual(['main-menu', 'menu-before', 'area-code', 'mobile', 'confirm-mobile']);
+    expect(t.nodes).toEqual(['main-menu', 'menu-before', 'area-code', 'mobile', 'confirm-mobile', 'hear-again']);
     expect(t.sms[0]?.mobile).toBe('09351112233');
     expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
   });

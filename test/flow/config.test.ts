@@ -13,7 +13,7 @@ const messages = (input: unknown) => {
 describe('FlowConfig', () => {
   test('defaults: the spec menu tree, timeouts and tries', () => {
     const c = FlowConfig.parse({});
-    expect(c.timeouts).toEqual({ firstDigitMs: 5000, interDigitMs: 3000, menuMs: 5000 });
+    expect(c.timeouts).toEqual({ firstDigitMs: 5000, interDigitMs: 3000, menuMs: 5000, repeatWindowMs: 4000 });
     expect(c.tries).toEqual({ menu: 3, entry: 3, lookup: 3 });
     expect(c.menus['main-menu']!.keys).toEqual({ '1': { menu: 'menu-before' }, '2': { menu: 'menu-during' }, '3': { menu: 'menu-after' }, '0': { agent: 'general' } });
     expect(Object.keys(c.menus['menu-after']!.keys).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
@@ -25,7 +25,7 @@ describe('FlowConfig', () => {
 
   test('partial overrides keep the other defaults', () => {
     const c = FlowConfig.parse({ timeouts: { menuMs: 7000 }, owningSkills: { refund: 'finance' }, prompts: { reasons: { 'nid-checksum': 'my-checksum' } } });
-    expect(c.timeouts).toEqual({ firstDigitMs: 5000, interDigitMs: 3000, menuMs: 7000 });
+    expect(c.timeouts).toEqual({ firstDigitMs: 5000, interDigitMs: 3000, menuMs: 7000, repeatWindowMs: 4000 });
     expect(c.owningSkills).toMatchObject({ refund: 'finance', delivery: 'follow-up' });
     expect(c.prompts.reasons).toMatchObject({ 'nid-checksum': 'my-checksum', 'nid-same-digits': 'entry-nid-same-digits' });
   });
@@ -57,7 +57,7 @@ describe('FlowConfig', () => {
 
 test('flowNodeNames: every IVR_NODE of the default flow', () => {
   expect(flowNodeNames(FlowConfig.parse({}))).toEqual([
-    'main-menu', 'menu-before', 'menu-during', 'menu-after', 'national-id', 'order-number', 'area-code', 'mobile', 'confirm-national-id', 'confirm-mobile',
+    'main-menu', 'menu-before', 'menu-during', 'menu-after', 'national-id', 'order-number', 'area-code', 'mobile', 'confirm-national-id', 'confirm-mobile', 'hear-again',
   ]);
 });
 

@@ -41,7 +41,7 @@ describe('digit entry', () => {
     keys('0499370899');
     await tick();
     // read-back (announce mode is the national-ID default), then valid
-    expect(t.log.at(-1)).toBe('play you-entered digits:0499370899');
+    expect(t.log.at(-1)).toBe('play you-entered national-id:0499370899');
     await tick(PROMPT_MS);
     expect(result()).toEqual({ status: 'valid', value: '0499370899' });
   });
@@ -146,7 +146,7 @@ describe('digit entry', () => {
     keys('09121234567');
     await tick();
     expect(t.nodes).toEqual(['mobile', 'confirm-mobile']);
-    expect(t.log.at(-1)).toBe('play you-entered digits:09121234567 confirm-entry');
+    expect(t.log.at(-1)).toBe('play you-entered mobile:09121234567 confirm-entry');
     keys('2');
     await tick();
     expect(t.nodes.at(-1)).toBe('mobile');
@@ -164,9 +164,9 @@ describe('digit entry', () => {
     await tick();
     keys('7');
     await tick();
-    expect(t.log.at(-1)).toBe('play invalid-key you-entered digits:0499370899 confirm-entry');
+    expect(t.log.at(-1)).toBe('play invalid-key you-entered national-id:0499370899 confirm-entry');
     await tick(PROMPT_MS + 5000);
-    expect(t.log.at(-1)).toBe('play no-input you-entered digits:0499370899 confirm-entry');
+    expect(t.log.at(-1)).toBe('play no-input you-entered national-id:0499370899 confirm-entry');
     keys('1');
     await tick();
     expect(result()).toEqual({ status: 'valid', value: '0499370899' });

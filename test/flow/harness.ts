@@ -63,7 +63,7 @@ export function fakeActors(b: Backends, t: Trace, promptMs: number) {
   return {
     play: fromPromise<{ status: 'done' | 'stopped' | 'failed' }, { items: SayItem[] }>(({ input, signal }) => {
       const names = input.items.flatMap((i) => (i.kind === 'prompt' ? [i.name] : []));
-      t.log.push(`play ${input.items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind}:${String(i.value)}`)).join(' ')}`);
+      t.log.push(`play ${input.items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind === 'identifier' ? i.format : i.kind}:${String(i.value)}`)).join(' ')}`);
       t.prompts.push(...names);
       t.items.push(...input.items);
       return new Promise((resolve) => {

@@ -7,7 +7,8 @@
  *    the caller hanging up (never silence, never dropped);
  *  - one path per reachable state (shortest path to it, then on to the nearest end): each ends
  *    in a transfer after `handoff.announce` (transfer-to-agent) or a hang-up after
- *    `finish.announce` (goodbye);
+ *    `finish.announce` (goodbye); after the window to hear a value again (`*.offer`), goodbye or
+ *    transfer-to-agent is still played (`*.closing`);
  *  - every listen starts by setting IVR_NODE (its prompt/wait states are entered from its own
  *    `setNode` → `ready`, never from outside);
  *  - a sample of the paths replayed on a live actor ends in the same state.
@@ -169,6 +170,8 @@ function checkPaths(g: Graph): { problems: string[]; covered: number; ends: Reco
     if (!isFinal(end)) problems.push(`does not end: ${target.slice(0, 120)}`);
     else if (end.includes('"transfer"') && !visited.has('handoff.announce')) problems.push(`transfer unannounced: ${target.slice(0, 120)}`);
     else if (end.includes('completed') && !visited.has('finish.announce')) problems.push(`hang-up without goodbye: ${target.slice(0, 120)}`);
+    else if (visited.has('finish.offer.wait') && !visited.has('finish.closing')) problems.push(`hang-up after the hear-again window without goodbye: ${target.slice(0, 120)}`);
+    else if (visited.has('handoff.offer.wait') && !visited.has('handoff.closing')) problems.push(`transfer after the hear-again window without transfer-to-agent: ${target.slice(0, 120)}`);
     else if (end.includes('caller-hangup') && target !== end) problems.push(`ends by a caller hang-up: ${target.slice(0, 120)}`);
     ends[end.slice(5)] = (ends[end.slice(5)] ?? 0) + 1;
     covered++;
@@ -231,6 +234,9 @@ describe('model-based walk of the call machine (landline caller ID, whole machin
     const transitions = g.keys.reduce((n, k) => n + g.edges.get(k)!.length, 0);
     console.log(`model walk: ${g.keys.length} states, ${transitions} transitions, ${covered} paths covered; path ends:`, ends);
     expect(covered).toBeGreaterThan(1000);
+    // the window to hear an announcement with a value again is walked, before a hang-up and before a transfer
+    const values = new Set([...g.paths.values()].map((p) => p.join('.')));
+    expect([...values].filter((v) => v.includes('offer.wait')).sort()).toEqual(['finish.offer.wait', 'handoff.offer.wait']);
   });
 
   test('paths replayed on a live actor end where the walk says', () => {

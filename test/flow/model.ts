@@ -24,6 +24,9 @@ const decisions: Decision[] = [
   { rule: 'A8', outcome: 'registered', say: [], request: { type: 'service-request', unit: 'service-unit' }, transfer: null, reason: 'r' },
   { rule: 'A9', outcome: 'referred', say: [], request: { type: 'referral', unit: 'festival' }, transfer: 'festival', reason: 'r' },
   { rule: 'A4', outcome: 'mismatch', say: [], request: null, transfer: 'after-sales-service', reason: 'r' },
+  // answers with a value (no request number): the hear-again window too
+  { rule: 'A6', outcome: 'refund-goods-only', say: [{ kind: 'prompt', name: 'a6' }, { kind: 'amount', value: 500000 }], request: null, transfer: null, reason: 'r' },
+  { rule: 'A3', outcome: 'overdue', say: [{ kind: 'date', value: '2026-11-01' }], request: null, transfer: 'follow-up', reason: 'r' },
 ];
 
 /** outputs offered for `xstate.done.actor.*` per actor */
@@ -56,7 +59,7 @@ interface SnapLike {
 }
 
 /** the entry kind / menu of the innermost listening state, from the active nodes */
-function listening(snap: SnapLike): { entry?: string; menu?: string; leaf: string } {
+function listening(snap: SnapLike): { entry?: string; menu?: string; leaf: string; hearAgain?: boolean } {
   const leaves = snap._nodes.filter((n) => !snap._nodes.some((m) => m.parent === n));
   const leaf = leaves[0]!;
   const ids = snap._nodes.map((n) => n.id);
@@ -65,7 +68,8 @@ function listening(snap: SnapLike): { entry?: string; menu?: string; leaf: strin
   if (entryNode) entry = entryNode.id.replace(/^(identify|registration|stores)-/, '');
   const inConfirm = ids.some((id) => id.endsWith('.confirm'));
   const menu = inConfirm ? 'confirm' : snap._nodes.find((n) => n.id in cfg.menus)?.id ?? (ids.some((i) => i.endsWith('questions.ask')) ? 'question' : undefined);
-  return { ...(entry && !inConfirm ? { entry } : {}), ...(menu ? { menu } : {}), leaf: leaf.key };
+  const hearAgain = ids.some((id) => /^(finish|handoff)\.offer$/.test(id));
+  return { ...(entry && !inConfirm ? { entry } : {}), ...(menu ? { menu } : {}), leaf: leaf.key, ...(hearAgain ? { hearAgain } : {}) };
 }
 
 export function eventsFor(snapshot: unknown, ownTypes: string[]): AnyEventObject[] {
@@ -90,11 +94,12 @@ export function eventsFor(snapshot: unknown, ownTypes: string[]): AnyEventObject
   return out;
 }
 
-function keysFor(snap: SnapLike, where: { entry?: string; menu?: string; leaf: string }): string[] {
+function keysFor(snap: SnapLike, where: { entry?: string; menu?: string; leaf: string; hearAgain?: boolean }): string[] {
   const c = snap.context;
   if (where.leaf === 'welcome') return ['1']; // barge-in, kept as type-ahead for the main menu
   if (where.leaf === 'readBack') return ['*'];
-  if (where.leaf === 'announce') return ['*', '5']; // final announcements: * repeats, others ignored
+  if (where.leaf === 'announce' || where.leaf === 'closing') return ['*', '5']; // final announcements: * repeats, others ignored
+  if (where.hearAgain && where.leaf === 'wait') return ['*', '5']; // the window after an announcement with a value
   if (where.entry && ['prompt', 'waitFirst', 'collect'].includes(where.leaf)) {
     const s = SAMPLES[where.entry]!;
     const buf = c.listen.buf;

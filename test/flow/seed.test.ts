@@ -8,6 +8,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Decision, Question } from '../../src/domain/decision.ts';
 import type { Skill, Topic } from '../../src/domain/skills.ts';
+import type { SayItem } from '../../src/domain/say.ts';
+import { prompt } from '../../src/flow/setup.ts';
 import { decision, emptyFacts, runCall } from './harness.ts';
 
 beforeEach(() => {
@@ -109,10 +111,15 @@ describe('seed items: during and after purchase', () => {
     expect(t.vars).toMatchObject({ IVR_TOPIC: c.topic, IVR_NATIONAL_ID: NID, IVR_ORDER_NUMBER: ORDER, IVR_RULE: c.decision.rule, IVR_OUTCOME: c.decision.outcome });
     if (req) expect(t.vars).toMatchObject({ IVR_REQUEST_TYPE: req.type, IVR_REQUEST_UNIT: req.unit, IVR_REQUEST_NUMBER: 'R-000001' });
     else expect(t.vars.IVR_REQUEST_NUMBER).toBeUndefined();
-    // the decision's words are said, then the request number, then goodbye / transfer-to-agent
-    const tail = [...c.decision.say, ...(req ? [{ kind: 'prompt', name: 'request-registered' }, { kind: 'digits', value: 'R-000001' }] : [])];
+    // the decision's words are said, then the request number (without padding), then goodbye /
+    // transfer-to-agent; an announcement with a value first offers * to hear it again
+    const tail: SayItem[] = [
+      ...c.decision.say,
+      ...(req ? [{ kind: 'prompt', name: 'request-registered' } as const, { kind: 'identifier', value: 'R-000001', format: 'request-number' } as const] : []),
+    ];
     const last = c.end.kind === 'transfer' ? 'transfer-to-agent' : 'goodbye';
-    expect(t.items.slice(-(tail.length + 1))).toEqual([...tail, { kind: 'prompt', name: last }]);
+    const end: SayItem[] = tail.some((i) => i.kind !== 'prompt') ? [prompt('star-to-repeat'), prompt(last)] : [prompt(last)];
+    expect(t.items.slice(-(tail.length + end.length))).toEqual([...tail, ...end]);
     expect(t.output).toEqual(c.end);
     if (c.end.kind === 'transfer') expect(t.vars.IVR_SKILL).toBe(c.end.skill);
   });
@@ -151,7 +158,7 @@ test('the spec example script: 3 4 0499370899# 1403001234# 1', async () => {
       register: () => ({ status: 'registered', number: 'R-000123' }),
     },
   });
-  expect(t.nodes).toEqual(['main-menu', 'menu-after', 'national-id', 'order-number', 'question-refund-kind']);
+  expect(t.nodes).toEqual(['main-menu', 'menu-after', 'national-id', 'order-number', 'question-refund-kind', 'hear-again']);
   expect(t.vars).toMatchObject({ IVR_NATIONAL_ID: '0499370899', IVR_TOPIC: 'refund', IVR_OUTCOME: 'refund-registered', IVR_REQUEST_NUMBER: 'R-000123' });
   expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
 });

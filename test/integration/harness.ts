@@ -20,7 +20,11 @@ export interface Harness {
   client: AriClient;
   logs: string[];
   logger: Logger;
-  call(keys: string, opts?: { caller?: string; timeoutMs?: number }): Promise<CallReport>;
+  /**
+   * A scripted call (`keys` as `ivr-1699 call --keys`), or with `onPrompt` an interactive one: no
+   * script, `onPrompt` sees each prompt as it starts and keys with `call.sendKeys`.
+   */
+  call(keys: string, opts?: { caller?: string; timeoutMs?: number; onPrompt?: (name: string, call: TestCall) => void }): Promise<CallReport>;
   close(): Promise<void>;
 }
 
@@ -50,17 +54,24 @@ export async function startHarness(o: Partial<StackOptions> & { timeScale?: numb
     client,
     logs,
     logger,
-    call: (keys, co = {}) =>
-      new TestCall(client, {
-        app,
-        context: config.service.entry.context,
-        extension: config.service.entry.extension,
-        callerId: co.caller ?? '09121234567',
-        keys: parseKeys(keys),
-        agentsContext: config.routing.agentsContext,
-        mediaPrefix: SOUND_FOLDER,
-        timeoutMs: co.timeoutMs ?? 60_000,
-      }).start(),
+    call: (keys, co = {}) => {
+      const onPrompt = co.onPrompt;
+      const call: TestCall = new TestCall(
+        client,
+        {
+          app,
+          context: config.service.entry.context,
+          extension: config.service.entry.extension,
+          callerId: co.caller ?? '09121234567',
+          ...(onPrompt ? {} : { keys: parseKeys(keys) }),
+          agentsContext: config.routing.agentsContext,
+          mediaPrefix: SOUND_FOLDER,
+          timeoutMs: co.timeoutMs ?? 60_000,
+        },
+        onPrompt ? { prompt: (name) => onPrompt(name, call) } : {},
+      );
+      return call.start();
+    },
     close: async () => {
       await client.close();
       await stack.stop();

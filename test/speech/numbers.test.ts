@@ -15,7 +15,10 @@ import {
   spellCount,
   spellDate,
   spellDigits,
+  spellGrouped,
+  spellIdentifier,
   spellNumber,
+  spellRequestNumber,
   toJalali,
 } from '../../src/speech/numbers.ts';
 import { say } from '../../src/domain/say.ts';
@@ -164,6 +167,50 @@ describe('spellDate against the Jalali calendar', () => {
   it('rejects dates that do not exist, naming the value', () => {
     expect(() => spellDate('2024-02-30')).toThrow(/date: '2024-02-30' is not a valid date/);
     expect(() => spellDate('tomorrow')).toThrow(/date: 'tomorrow'/);
+  });
+});
+
+describe('identifiers read back in groups, with a pause between groups', () => {
+  /** the groups as digit strings, from the fragment names */
+  const groups = (names: string[]): string[] =>
+    names.join(' ').split('pause/group').map((g) => g.trim().split(/\s+/).map((n) => n.replace('digit/', '')).join(''));
+
+  it('national ID 3-6-1 as on the card, mobile 4-3-4, order number 4-3-3 (year, serial), area code one group', () => {
+    expect(groups(spellIdentifier('0499370899', 'national-id'))).toEqual(['049', '937089', '9']);
+    expect(groups(spellIdentifier('09121234567', 'mobile'))).toEqual(['0912', '123', '4567']);
+    expect(groups(spellIdentifier('1404001234', 'order-number'))).toEqual(['1404', '001', '234']);
+    expect(spellIdentifier('021', 'area-code')).toEqual(['digit/0', 'digit/2', 'digit/1']);
+    // Persian digits typed in a config or data file are read the same
+    expect(spellIdentifier('۰۴۹۹۳۷۰۸۹۹', 'national-id')).toEqual(spellIdentifier('0499370899', 'national-id'));
+  });
+
+  it('every digit is kept (leading zeros too); extra digits form one more group; a short value stops where it ends', () => {
+    expect(spellGrouped('0000000000', [3, 6, 1]).filter((n) => n === 'digit/0')).toHaveLength(10);
+    expect(groups(spellGrouped('123456789012', [3, 6, 1]))).toEqual(['123', '456789', '0', '12']);
+    expect(groups(spellGrouped('0912', [4, 3, 4]))).toEqual(['0912']);
+    expect(() => spellGrouped('--', [3])).toThrow(/has no digit to read/);
+  });
+
+  it('request numbers without padding zeros: a cardinal up to 9,999, longer serials in threes from the right', () => {
+    expect(spellRequestNumber('R-000001')).toEqual(['num/1']);
+    expect(text(spellRequestNumber('R-000123'))).toBe(text(spellNumber(123)));
+    expect(spellRequestNumber('R-009999')).toEqual(spellNumber(9999));
+    // an old number and the same serial without padding read the same
+    expect(spellRequestNumber('R-123')).toEqual(spellRequestNumber('R-000123'));
+    expect(groups(spellRequestNumber('R-012345'))).toEqual(['12', '345']);
+    expect(groups(spellRequestNumber('R-1234567'))).toEqual(['1', '234', '567']);
+    expect(groups(spellRequestNumber('R-100200'))).toEqual(['100', '200']);
+    expect(spellRequestNumber('R-000000')).toEqual(['num/0']);
+    expect(spellIdentifier('R-000042', 'request-number')).toEqual(spellNumber(42));
+  });
+
+  it('the pause is a generated silence in the catalogue, and compose plays it in the same list', () => {
+    expect(catalogue.entries.get('pause/group')?.silenceMs).toBe(300);
+    expect(fragmentNames()).toContain('pause/group');
+    expect(compose([say.prompt('you-entered'), say.identifier('09121234567', 'mobile')])).toEqual([
+      'you-entered', 'digit/0', 'digit/9', 'digit/1', 'digit/2', 'pause/group', 'digit/1', 'digit/2', 'digit/3', 'pause/group',
+      'digit/4', 'digit/5', 'digit/6', 'digit/7',
+    ]);
   });
 });
 

@@ -11,12 +11,12 @@ import { execFile } from 'node:child_process';
 import { parseOptions, UsageError } from '../usage-error.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { toMedia, toPersianText } from '../../speech/compose.ts';
-import { spellAmount, spellCount, spellDate, spellDigits, spellNumber } from '../../speech/numbers.ts';
+import { spellAmount, spellCount, spellDate, spellDigits, spellIdentifier, spellNumber } from '../../speech/numbers.ts';
 import { defaultPromptsDir } from '../../speech/library.ts';
 
 export const summary = 'show (and optionally write as audio) how the IVR says an amount, number, digits or date';
 
-const KINDS = ['amount', 'number', 'digits', 'date', 'count'] as const;
+const KINDS = ['amount', 'number', 'digits', 'date', 'count', 'national-id', 'mobile', 'order-number', 'request-number'] as const;
 type Kind = (typeof KINDS)[number];
 
 const HELP = `usage: ivr-1699 say VALUE --as ${KINDS.join('|')} [--weekday] [--rial] [--wav FILE] [--json] [--dir DIR]
@@ -25,6 +25,8 @@ const HELP = `usage: ivr-1699 say VALUE --as ${KINDS.join('|')} [--weekday] [--r
   count   a count (cardinal)
   digits  read digit by digit, e.g. 0499370899 or R-000123
   date    YYYY-MM-DD or an ISO-8601 time, said in the Jalali calendar (--weekday adds the weekday)
+  national-id, mobile, order-number   read back in groups with pauses (049 937089 9; 0912 123 4567)
+  request-number   without padding zeros, e.g. R-000123 → 123
   --wav FILE   write the fragments' audio, joined, as one 8 kHz mono WAV (needs sox)`;
 
 function parseNumber(kind: Kind, v: string): number {
@@ -46,6 +48,11 @@ export function fragmentsFor(value: string, kind: Kind, opts: { weekday?: boolea
         return spellDigits(value);
       case 'date':
         return spellDate(value, { weekday: opts.weekday ?? false });
+      case 'national-id':
+      case 'mobile':
+      case 'order-number':
+      case 'request-number':
+        return spellIdentifier(value, kind);
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
