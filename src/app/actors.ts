@@ -31,6 +31,7 @@ import type {
 } from '../flow/ports.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskNationalId } from '../log/mask.ts';
+import type { CallNote } from './call-recorder.ts';
 import type { Clock } from './clock.ts';
 
 /** What every call shares: built once by the service. */
@@ -70,9 +71,14 @@ export function channelVarName(name: string): string {
   return name.startsWith('IVR_') && name !== 'IVR_NODE' ? `__${name}` : name;
 }
 
-export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger) {
-  const unavailable = (what: string, e: unknown) => {
+/**
+ * `note` hears what the call's record and metrics need (nodes, failed playbacks, backend failures,
+ * the transfer): see src/app/call-recorder.ts.
+ */
+export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger, note: (n: CallNote) => void = () => {}) {
+  const unavailable = (what: string, e: unknown, kind?: Extract<CallNote, { type: 'failure' }>['kind']) => {
     log.warn({ err: e, what }, 'backend unavailable');
+    if (kind) note({ type: 'failure', kind });
   };
 
   return {
@@ -84,11 +90,15 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       signal.addEventListener('abort', onAbort, { once: true });
       const st = await h.finished;
       signal.removeEventListener('abort', onAbort);
-      if (st === 'failed') log.warn({ media }, 'playback failed (missing prompt?)');
+      if (st === 'failed') {
+        log.warn({ media }, 'playback failed (missing prompt?)');
+        note({ type: 'playback-failed' });
+      }
       return { status: st === 'gone' ? 'stopped' : st };
     }),
 
     setVars: fromPromise<void, SetVarsInput>(async ({ input }) => {
+      if (input.vars.IVR_NODE !== undefined) note({ type: 'node', node: input.vars.IVR_NODE });
       const vars: Record<string, string> = {};
       for (const [k, v] of Object.entries(input.vars)) vars[channelVarName(k)] = v;
       try {
@@ -102,6 +112,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
     transfer: fromPromise<void, TransferInput>(async ({ input }) => {
       const route = svc.routing.skills[input.skill] ?? svc.routing.skills.general!;
       log.info({ skill: input.skill, extension: route.extension }, 'transfer to skill group');
+      note({ type: 'transfer', skill: input.skill });
       try {
         await channel.continueTo(svc.routing.agentsContext, route.extension, 1);
       } catch (e) {
@@ -123,12 +134,14 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       const caller = input.callerNumber;
       if (!svc.guard.allowed(caller)) {
         log.warn('order lookups limited for this calling number');
+        note({ type: 'failure', kind: 'order-lookup-limited' });
         return { status: 'limited' };
       }
       try {
         const order = await svc.orderData.findOrder(input.nationalId, input.orderNumber);
         if (!order) {
           svc.guard.failed(caller);
+          note({ type: 'failure', kind: 'order-mismatch' });
           log.info({ nationalId: maskNationalId(input.nationalId) }, 'national ID and order number do not match');
           return svc.guard.allowed(caller) ? { status: 'mismatch' } : { status: 'limited' };
         }
@@ -141,7 +154,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         const stock = order.productCode && orderable !== null ? { productCode: order.productCode, orderable } : null;
         return { status: 'found', facts: { customer, order, stock, bouncedCheques, earlierRequests, answers: {} } };
       } catch (e) {
-        unavailable('order lookup', e);
+        unavailable('order lookup', e, 'order-lookup-unavailable');
         return { status: 'unavailable' };
       }
     }),
@@ -163,7 +176,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         else log.info({ type: r.type, unit: r.unit, number: r.number }, 'request registered');
         return { status: 'registered', number: r.number };
       } catch (e) {
-        unavailable('register request', e);
+        unavailable('register request', e, 'register-unavailable');
         return { status: 'unavailable' };
       }
     }),
@@ -174,7 +187,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         log.info({ status }, 'customer registration');
         return { status };
       } catch (e) {
-        unavailable('register customer', e);
+        unavailable('register customer', e, 'customer-registration-unavailable');
         return { status: 'unavailable' };
       }
     }),
@@ -189,7 +202,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         log.info({ areaCode: input.areaCode, count: sms.included }, 'nearest stores sent by SMS');
         return { status: 'sent', count: sms.included };
       } catch (e) {
-        unavailable('send stores SMS', e);
+        unavailable('send stores SMS', e, 'sms-unavailable');
         return { status: 'unavailable' };
       }
     }),

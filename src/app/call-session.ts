@@ -7,6 +7,9 @@ import { createActor, type AnyStateMachine } from 'xstate';
 import type { CallChannel } from '../ari/channel.ts';
 import { isNotFound } from '../ari/errors.ts';
 import type { Logger } from '../log/logger.ts';
+import type { CallRecord } from '../domain/call-record.ts';
+import { defaultFlowConfig } from '../flow/config.ts';
+import type { FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
 import { callActors } from './actors.ts';
 import { RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
@@ -29,6 +32,7 @@ export async function readResumeVars(channel: CallChannel, log: Logger): Promise
   );
   return out;
 }
+import { CallRecorder, type CallNote, type ReasonPrompts } from './call-recorder.ts';
 
 export type CallResult = { kind: 'transfer'; skill: string } | { kind: 'hangup'; reason: string };
 
@@ -56,7 +60,18 @@ export interface CallSessionOptions {
   drop?: AbortSignal;
   /** a call adopted after a restart: what its channel carries (src/flow/resume.ts) */
   resume?: ResumeVars;
+  /** receives the call's record when it ends (src/domain/call-record.ts) */
+  onRecord?: (record: CallRecord) => void;
+  /** hears the call's nodes, keys and failures as they happen (metrics) */
+  onNote?: (n: CallNote) => void;
+  /** prompt names that tell why a caller went to an agent; default: the default flow's */
+  reasonPrompts?: ReasonPrompts;
 }
+
+let defaultReasonPrompts: ReasonPrompts | undefined;
+
+const MAX_TIME = 'call exceeded the maximum time in the IVR';
+type FailSafeKind = 'flow-error' | 'max-call-time' | 'service-stopping';
 
 export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
   const { channel, log } = o;
@@ -80,26 +95,44 @@ export async function runCallSession(o: CallSessionOptions): Promise<CallResult>
 async function runSession(o: CallSessionOptions): Promise<CallResult> {
   const { channel, log } = o;
   const input = { callId: o.callId, callerNumber: channel.callerNumber, ...(o.resume ? { resume: o.resume } : {}) };
+  const recorder = new CallRecorder(o.callId, channel.callerNumber, o.reasonPrompts ?? (defaultReasonPrompts ??= defaultFlowConfig().prompts), !!o.answered);
+  const note = (n: CallNote) => {
+    recorder.note(n);
+    o.onNote?.(n);
+  };
+  const record = (r: CallResult, context?: FlowContext, failSafe?: FailSafeKind) => {
+    if (!o.onRecord) return;
+    try {
+      o.onRecord(recorder.finish(r, context, failSafe));
+    } catch (e) {
+      log.error({ err: e }, 'could not record the call');
+    }
+  };
   if (!o.answered) {
     try {
       await channel.answer();
     } catch (e) {
-      if (isNotFound(e)) return { kind: 'hangup', reason: 'caller-hangup' };
+      if (isNotFound(e)) {
+        const r: CallResult = { kind: 'hangup', reason: 'caller-hangup' };
+        record(r);
+        return r;
+      }
       log.error({ err: e }, 'answer failed');
     }
   }
-  const machine = o.machine.provide({ actors: callActors(o.services, channel, o.callId, log) as never });
+  const machine = o.machine.provide({ actors: callActors(o.services, channel, o.callId, log, note) as never });
   const actor = createActor(machine, { input });
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;
-    const finish = (r: CallResult) => {
+    const finish = (r: CallResult, failSafe?: FailSafeKind) => {
       if (settled) return;
       settled = true;
       clearTimeout(limit);
       o.abort?.removeEventListener('abort', onAbort);
       o.drop?.removeEventListener('abort', onDrop);
       channel.off('dtmf', onDtmf);
+      record(r, actor.getSnapshot().context as FlowContext | undefined, failSafe);
       resolve(r);
     };
     const failSafe = async (why: string, err?: unknown) => {
@@ -107,6 +140,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       if (o.abort?.aborted) log.warn({ why }, 'sending the caller to the general queue');
       else log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
       actor.stop();
+      note({ type: 'transfer', skill: 'general' });
       if (!channel.gone) {
         const general = o.services.routing.skills.general!;
         await channel
@@ -114,16 +148,19 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
           .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
           .catch((e) => log.error({ err: e }, 'fail-safe transfer failed'));
       }
-      finish({ kind: 'transfer', skill: 'general' });
+      finish({ kind: 'transfer', skill: 'general' }, why === MAX_TIME ? 'max-call-time' : o.abort?.aborted ? 'service-stopping' : 'flow-error');
     };
     const send = (ev: { type: 'DTMF'; digit: string } | { type: 'HANGUP' }) => {
       if (!settled && actor.getSnapshot().status === 'active') actor.send(ev);
     };
-    const onDtmf = (digit: string) => send({ type: 'DTMF', digit });
+    const onDtmf = (digit: string) => {
+      note({ type: 'key', digit });
+      send({ type: 'DTMF', digit });
+    };
     channel.on('dtmf', onDtmf);
     channel.once('end', () => send({ type: 'HANGUP' }));
     channel.once('hangup-request', () => send({ type: 'HANGUP' }));
-    const limit = setTimeout(() => void failSafe('call exceeded the maximum time in the IVR'), o.maxCallMs);
+    const limit = setTimeout(() => void failSafe(MAX_TIME), o.maxCallMs);
     const onAbort = () => void failSafe('the service is stopping and the grace period is over');
     if (o.abort?.aborted) onAbort();
     else o.abort?.addEventListener('abort', onAbort, { once: true });

@@ -10,7 +10,9 @@ import { StasisApp } from '../ari/stasis-app.ts';
 import type { CallChannel } from '../ari/channel.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskPhone } from '../log/mask.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 import type { CallServices } from './actors.ts';
+import type { ReasonPrompts } from './call-recorder.ts';
 import { readResumeVars, runCallSession } from './call-session.ts';
 import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
 import { Metrics } from './metrics.ts';
@@ -29,6 +31,10 @@ export interface ServiceOptions {
   retry?: { initialMs: number; maxMs: number };
   /** how long stop() lets calls in progress reach their end before sending them to the general queue; default 30 s */
   stopGraceMs?: number;
+  /** where each call's record goes when it ends (the store's CallRecordStore) */
+  records?: { add(record: CallRecord): void };
+  /** prompt names that tell why a caller went to an agent (the flow configuration's) */
+  reasonPrompts?: ReasonPrompts;
 }
 
 export interface RunningService {
@@ -119,6 +125,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       abort: abortCalls.signal,
       drop: dropCalls.signal,
       ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
+      ...(o.records ? { onRecord: (r: CallRecord) => o.records!.add(r) } : {}),
+      ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}),
       ...(resume ? { resume } : {}),
       });
     };

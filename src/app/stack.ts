@@ -20,6 +20,8 @@ import { ChequesWatcher } from '../store/cheques-xlsx.ts';
 import { PromptLibrary, promptSecondsReader } from '../speech/library.ts';
 import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
 import { importDataFile } from '../store/import.ts';
+import { CallRecordStore } from '../store/call-records.ts';
+import cron from 'node-cron';
 import { FailedLookups } from '../store/lookups.ts';
 import { EmbeddedOrderData } from '../store/order-data.ts';
 import { RequestOutbox, SqliteOutboxQueue, type OutboxQueue } from '../store/outbox.ts';
@@ -66,6 +68,8 @@ export interface Stack {
   registry: SqliteRequestRegistry;
   /** the web console (when the HTTP port is on and console.enabled) */
   console?: WebConsole;
+  /** every call's record (written in batches) */
+  records: CallRecordStore;
   stop(): Promise<void>;
 }
 
@@ -136,6 +140,23 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       });
     }
     cleanups.push(() => store.close());
+    const records = new CallRecordStore(store, { logger: log.child({ component: 'records' }) });
+    cleanups.push(() => records.close());
+    if (o.background) {
+      // retention: records older than data.records.retentionDays are deleted on a cron
+      const prune = () => {
+        const n = records.prune(new Date(Date.now() - cfg.data.records.retentionDays * 86_400_000));
+        if (n) log.info({ deleted: n, retentionDays: cfg.data.records.retentionDays }, 'old call records deleted');
+      };
+      const job = cron.schedule(cfg.data.records.pruneCron, () => {
+        try {
+          prune();
+        } catch (e) {
+          log.error({ err: e }, 'could not delete old call records');
+        }
+      });
+      cleanups.push(() => job.destroy());
+    }
     const embedded = new EmbeddedOrderData(store);
     // bounced cheques come from the finance unit's spreadsheet (imported into the store) even when Quantum serves the rest
     const quantum = createQuantumClient(cfg.data.quantum, { installationId: store.installationId, bouncedCheques: (nid) => embedded.bouncedCheques(nid), logger: log.child({ component: 'quantum' }) });
@@ -222,11 +243,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       // wall-clock time on Asterisk and on the switch alike, whatever its time scale
       watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(200, Math.round((svcCfg.ari.watchdogSeconds * 1000) / 6)) },
       stopGraceMs: svcCfg.stopGraceMs,
+      records,
+      reasonPrompts: cfg.flow.prompts,
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });
     cleanups.push(() => service.stop());
     liveCalls = () => service.liveCalls();
-    return { ariUrl, switch: sw, service, services, store, registry, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
+    return { ariUrl, switch: sw, service, services, store, registry, records, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -86,6 +86,17 @@ export const LookupLimitSettings = z.object({
 });
 export type LookupLimitSettings = z.infer<typeof LookupLimitSettings>;
 
+export const RecordsSettings = z.object({
+  /** call records older than this many days are deleted */
+  retentionDays: int(1, 3650).default(365),
+  /** when the old records are deleted (node-cron syntax) */
+  pruneCron: z
+    .string()
+    .refine((s) => cron.validate(s), 'must be a cron expression such as "15 3 * * *" (every day at 03:15)')
+    .default('15 3 * * *'),
+});
+export type RecordsSettings = z.infer<typeof RecordsSettings>;
+
 export const DataSettings = z
   .object({
     store: StoreSettings.default(StoreSettings.parse({})),
@@ -94,6 +105,7 @@ export const DataSettings = z
     sms: SmsSettings.default(SmsSettings.parse({})),
     outbox: OutboxSettings.default(OutboxSettings.parse({})),
     lookupLimit: LookupLimitSettings.default(LookupLimitSettings.parse({})),
+    records: RecordsSettings.default(RecordsSettings.parse({})),
   })
   .superRefine((s, ctx) => {
     if (s.sms.gatewayUrl && !s.sms.apiKey) ctx.addIssue({ code: 'custom', path: ['sms', 'apiKey'], message: 'is required when SMS_GATEWAY_URL is set' });
@@ -129,6 +141,8 @@ export const ENV_NAMES: Record<string, [string, string, Kind]> = {
   IVR_OUTBOX_BACKOFF_MAX_MS: ['outbox', 'backoffMaxMs', 'int'],
   IVR_LOOKUP_MAX_FAILURES: ['lookupLimit', 'maxFailures', 'int'],
   IVR_LOOKUP_WINDOW_MIN: ['lookupLimit', 'windowMinutes', 'int'],
+  IVR_RECORDS_RETENTION_DAYS: ['records', 'retentionDays', 'int'],
+  IVR_RECORDS_PRUNE_CRON: ['records', 'pruneCron', 'string'],
 };
 
 const SECRET = new Set(['QUANTUM_TOKEN', 'SMS_API_KEY']);

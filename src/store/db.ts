@@ -1,7 +1,7 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3) holding the imported order data (customers,
  * orders, stock, stores, bounced cheques) and the IVR's own records (registered requests and their
- * delivery outbox, failed-lookup counters per calling number, SMS outbox).
+ * delivery outbox, failed-lookup counters per calling number, SMS outbox, call records).
  *
  * Durability: WAL journal with synchronous=FULL by default. In WAL mode FULL syncs the WAL on every
  * commit, so a registered request survives a power cut, not only a crash of the process; NORMAL
@@ -127,6 +127,16 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX requests_once ON requests(call_id, topic, ifnull(order_number, ''));
   CREATE INDEX requests_pending ON requests(status, next_attempt_at);
   CREATE INDEX requests_by_customer ON requests(national_id, order_number);
+  `,
+  // 3: call records (src/store/call-records.ts): one row per call, the record as JSON
+  `
+  CREATE TABLE call_records (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX call_records_by_start ON call_records(started_ms);
   `,
 ];
 

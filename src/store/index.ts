@@ -14,7 +14,8 @@ export { SqliteRequestRegistry, formatRequestNumber, parseRequestNumber, type St
 export { RequestOutbox, PermanentDeliveryError, type QuantumRequestSink, type OutboxOptions, type OutboxRound } from './outbox.ts';
 export { FailedLookups, type FailedLookupOptions } from './lookups.ts';
 export { ChequesWatcher, readChequesXlsx, parseChequeRows, HEADERS as CHEQUE_HEADERS, ChequesFileError, type ChequesLoad, type ChequesWatcherOptions } from './cheques-xlsx.ts';
-export { readDataSettings, DataSettings, StoreSettings, ChequesSettings, QuantumSettings, SmsSettings, OutboxSettings, LookupLimitSettings, SettingsError, ENV_NAMES } from './config.ts';
+export { CallRecordStore, type CallRecordStoreOptions, type RecordRange } from './call-records.ts';
+export { readDataSettings, RecordsSettings, DataSettings, StoreSettings, ChequesSettings, QuantumSettings, SmsSettings, OutboxSettings, LookupLimitSettings, SettingsError, ENV_NAMES } from './config.ts';
 
 /**
  * Opens the store the settings name; when it holds no order data yet and `seedDemo` is on, it is

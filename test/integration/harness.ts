@@ -18,6 +18,8 @@ export const DEMO_NOW = '2026-11-25T10:00:00+03:30';
 export interface Harness {
   stack: Stack;
   client: AriClient;
+  /** the caller's ARI application name */
+  app: string;
   logs: string[];
   logger: Logger;
   /**
@@ -52,6 +54,7 @@ export async function startHarness(o: Partial<StackOptions> & { timeScale?: numb
   return {
     stack,
     client,
+    app,
     logs,
     logger,
     call: (keys, co = {}) => {

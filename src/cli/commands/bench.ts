@@ -25,7 +25,7 @@ const HELP = `usage: ivr-1699 bench [--calls N] [--concurrency C] [--speed S] [-
   --json           one JSON object on stdout`;
 
 /** Seed-item scripts against data/demo.json (see docs/data.md). */
-const SCENARIOS = [
+export const SCENARIOS = [
   '0',
   '1 1',
   '1 2',
