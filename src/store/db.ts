@@ -146,8 +146,9 @@ export interface OpenStoreOptions {
   /** `full` (default) or `normal`; see the file comment */
   synchronous?: 'full' | 'normal';
   /**
-   * When the store holds no order data yet (a fresh clone), import this data file (a path or its
-   * parsed content). Default: none. `openDefaultStore` passes data/demo.json.
+   * When the store never had order data (nothing was ever imported into it: a fresh clone), import
+   * this data file (a path or its parsed content). A store that had data — even one emptied by an
+   * import — is never seeded. Default: none. `openConfiguredStore` passes data/demo.json.
    */
   seedIfEmpty?: string | unknown;
   logger?: Logger;
@@ -204,7 +205,12 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
         if (db.open) db.close();
       },
     };
-    if (opts.seedIfEmpty !== undefined && isOrderDataEmpty(db)) seed(store, opts.seedIfEmpty, opts.logger);
+    if (opts.seedIfEmpty !== undefined && isOrderDataEmpty(db)) {
+      // demo data only into a store that never had order data: an import (even one that emptied it) is never undone
+      const last = metaGet(db, 'last_import');
+      if (last === undefined) seed(store, opts.seedIfEmpty, opts.logger);
+      else opts.logger?.warn({ lastImport: JSON.parse(last) as unknown }, 'the store holds no order data (emptied by its last import); not seeding demo data: import your data with `ivr-1699 data import FILE`');
+    }
     return store;
   } catch (e) {
     db.close();
@@ -269,7 +275,10 @@ export function isOrderDataEmpty(db: Db): boolean {
 function seed(store: IvrStore, source: unknown, log?: Logger): void {
   const content = typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) : source;
   const result = importDataContent(store, content, { mode: 'replace' });
-  log?.info({ counts: result.counts, source: typeof source === 'string' ? source : 'object' }, 'store was empty: seeded order data');
+  log?.warn(
+    { counts: result.counts, source: typeof source === 'string' ? source : 'object', store: store.path },
+    'new store: seeded with DEMO order data (made-up customers); import the real data with `ivr-1699 data import FILE`, or set IVR_SEED_DEMO=false',
+  );
 }
 
 /** The project's root folder (two levels above this file). */

@@ -28,6 +28,8 @@ export interface ImportOptions {
   strictIds?: boolean;
   /** check the team's order-number format (default true) */
   strictOrderNumbers?: boolean;
+  /** `replace` with a file that holds no row at all empties the store's order data: refused unless set */
+  allowEmpty?: boolean;
 }
 
 export interface ImportResult {
@@ -65,13 +67,72 @@ export function readDataFileJson(file: string): unknown {
   }
 }
 
-/** Validates without writing: the parsed data file, or the list of problems. */
+const SECTIONS = ['customers', 'orders', 'stock', 'stores', 'bouncedCheques'] as const;
+type Section = (typeof SECTIONS)[number];
+const ROW_SCHEMAS: Record<Section, z.ZodType> = {
+  customers: DataFile.shape.customers.unwrap().element,
+  orders: DataFile.shape.orders.unwrap().element,
+  stock: DataFile.shape.stock.unwrap().element,
+  stores: DataFile.shape.stores.unwrap().element,
+  bouncedCheques: DataFile.shape.bouncedCheques.unwrap().element,
+};
+const ROW_FIELDS: Record<Section, string[]> = Object.fromEntries(
+  SECTIONS.map((s) => [s, Object.keys((ROW_SCHEMAS[s] as unknown as { shape: Record<string, unknown> }).shape)]),
+) as Record<Section, string[]>;
+const fold = (k: string) => k.toLowerCase().replace(/[-_\s]/g, '');
+
+/**
+ * Validates without writing: the parsed data file, or every problem at once (schema problems of
+ * every row, then the checksum, format and duplicate checks of the rows that parsed).
+ *
+ * Strict where a typo would lose data: the top level may hold only the five sections (a
+ * `Customers` or `bounced_cheques` is refused with the right name), a row field that differs from
+ * a known one only by case, `-` or `_` (e.g. `NationalId`) is refused; other unknown row fields are
+ * ignored (the data-file contract).
+ */
 export function validateDataFile(content: unknown, opts: ImportOptions = {}): { ok: true; data: DataFile } | { ok: false; problems: string[] } {
-  const parsed = DataFile.safeParse(content);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => formatIssue(i, content)) };
-  const problems = extraChecks(parsed.data, content, opts);
-  return problems.length ? { ok: false, problems } : { ok: true, data: parsed.data };
+  if (content === null || typeof content !== 'object' || Array.isArray(content)) {
+    return { ok: false, problems: [`(top level): must be a JSON object with the sections ${SECTIONS.join(', ')} (${shown(content)})`] };
+  }
+  const problems: string[] = [];
+  const obj = content as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if ((SECTIONS as readonly string[]).includes(k)) continue;
+    const like = SECTIONS.find((s) => fold(s) === fold(k));
+    problems.push(like ? `${k}: unknown section; did you mean "${like}"? (names are case-sensitive)` : `${k}: unknown section; the sections are ${SECTIONS.join(', ')}`);
+  }
+  const data: Record<Section, unknown[]> = { customers: [], orders: [], stock: [], stores: [], bouncedCheques: [] };
+  /** index in the file of each parsed row (rows that failed are left out of the further checks) */
+  const index: Record<Section, number[]> = { customers: [], orders: [], stock: [], stores: [], bouncedCheques: [] };
+  for (const section of SECTIONS) {
+    const rows = obj[section];
+    if (rows === undefined) continue;
+    if (!Array.isArray(rows)) {
+      problems.push(`${section}: must be an array of rows (${shown(rows)})`);
+      continue;
+    }
+    rows.forEach((row, i) => {
+      if (row !== null && typeof row === 'object' && !Array.isArray(row)) {
+        for (const k of Object.keys(row)) {
+          if (ROW_FIELDS[section].includes(k)) continue;
+          const like = ROW_FIELDS[section].find((f) => fold(f) === fold(k));
+          if (like) problems.push(`${section}[${i}].${k}: unknown field; did you mean "${like}"? (names are case-sensitive)`);
+        }
+      }
+      const r = ROW_SCHEMAS[section].safeParse(row);
+      if (r.success) {
+        data[section].push(r.data);
+        index[section].push(i);
+      } else problems.push(...r.error.issues.map((iss) => formatIssue({ ...iss, path: [section, i, ...iss.path] }, content)));
+    });
+  }
+  const parsed = data as unknown as DataFile;
+  problems.push(...extraChecks(parsed, content, opts, index));
+  return problems.length ? { ok: false, problems } : { ok: true, data: parsed };
 }
+
+/** Rows in a parsed data file (0: the file holds nothing). */
+export const rowCount = (d: DataFile) => d.customers.length + d.orders.length + d.stock.length + d.stores.length + d.bouncedCheques.length;
 
 /** Imports already-parsed JSON content. Throws DataFileError (nothing written) when invalid. */
 export function importDataContent(store: IvrStore, content: unknown, opts: ImportOptions = {}, source = 'data file'): ImportResult {
@@ -79,6 +140,9 @@ export function importDataContent(store: IvrStore, content: unknown, opts: Impor
   if (!v.ok) throw new DataFileError(v.problems, source);
   const data = v.data;
   const mode = opts.mode ?? 'replace';
+  if (mode === 'replace' && rowCount(data) === 0 && !opts.allowEmpty) {
+    throw new DataFileError(['the file holds no rows: importing it would empty the order data (to do that on purpose: data import FILE --allow-empty)'], source);
+  }
   const db = store.db;
   const upCustomer = db.prepare(
     `INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'import')
@@ -163,11 +227,16 @@ function formatIssue(issue: z.core.$ZodIssue, content: unknown): string {
   return `${formatPath(issue.path)}: ${message} (${shown(value)})`;
 }
 
-function extraChecks(data: DataFile, content: unknown, opts: ImportOptions): string[] {
+function extraChecks(data: DataFile, content: unknown, opts: ImportOptions, index: Record<string, number[]>): string[] {
   const strictIds = opts.strictIds ?? true;
   const strictOrders = opts.strictOrderNumbers ?? true;
   const problems: string[] = [];
-  const at = (path: Path, message: string) => problems.push(`${formatPath(path)}: ${message} (${shown(valueAt(content, path))})`);
+  // paths name the row's index in the file (rows that failed the schema are not in `data`)
+  const at = (path: Path, message: string) => {
+    const real = typeof path[1] === 'number' ? [path[0]!, index[String(path[0])]?.[path[1]] ?? path[1], ...path.slice(2)] : path;
+    problems.push(`${formatPath(real)}: ${message} (${shown(valueAt(content, real))})`);
+  };
+  const fileIndex = (section: string, i: number) => index[section]?.[i] ?? i;
   const checkId = (path: Path, id: string | undefined) => {
     if (!strictIds || id === undefined) return;
     const p = nationalIdProblem(id);
@@ -183,7 +252,7 @@ function extraChecks(data: DataFile, content: unknown, opts: ImportOptions): str
     checkId(['customers', i, 'ibanOwnerNationalId'], c.ibanOwnerNationalId);
     if (strictIds && c.iban !== undefined && !isValidIban(c.iban)) at(['customers', i, 'iban'], 'IBAN check digits are wrong (ISO 13616 mod 97)');
     const prev = firstCustomer.get(c.nationalId);
-    if (prev !== undefined) at(['customers', i, 'nationalId'], `duplicate of customers[${prev}]`);
+    if (prev !== undefined) at(['customers', i, 'nationalId'], `duplicate of customers[${fileIndex('customers', prev)}]`);
     else firstCustomer.set(c.nationalId, i);
   });
   const firstOrder = new Map<string, number>();
@@ -191,20 +260,20 @@ function extraChecks(data: DataFile, content: unknown, opts: ImportOptions): str
     checkId(['orders', i, 'nationalId'], o.nationalId);
     checkOrderNumber(['orders', i, 'orderNumber'], o.orderNumber);
     const prev = firstOrder.get(o.orderNumber);
-    if (prev !== undefined) at(['orders', i, 'orderNumber'], `duplicate of orders[${prev}]`);
+    if (prev !== undefined) at(['orders', i, 'orderNumber'], `duplicate of orders[${fileIndex('orders', prev)}]`);
     else firstOrder.set(o.orderNumber, i);
   });
   const firstStock = new Map<string, number>();
   data.stock.forEach((s, i) => {
     const prev = firstStock.get(s.productCode);
-    if (prev !== undefined) at(['stock', i, 'productCode'], `duplicate of stock[${prev}]`);
+    if (prev !== undefined) at(['stock', i, 'productCode'], `duplicate of stock[${fileIndex('stock', prev)}]`);
     else firstStock.set(s.productCode, i);
   });
   const firstStore = new Map<string, number>();
   data.stores.forEach((s, i) => {
     const key = `${s.areaCode}\u0000${s.name}`;
     const prev = firstStore.get(key);
-    if (prev !== undefined) at(['stores', i, 'name'], `duplicate of stores[${prev}] in area ${s.areaCode}`);
+    if (prev !== undefined) at(['stores', i, 'name'], `duplicate of stores[${fileIndex('stores', prev)}] in area ${s.areaCode}`);
     else firstStore.set(key, i);
   });
   data.bouncedCheques.forEach((b: BouncedCheque, i) => {

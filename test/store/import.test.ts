@@ -25,8 +25,7 @@ describe('data file import', () => {
       orders: [order('1404001234', '0499370899', { productCode: 'SN-RF-520' })],
       stock: [{ productCode: 'SN-RF-520', orderable: 4 }],
       stores: [{ areaCode: '021', name: 'فروشگاه ونک' }],
-      bouncedCheques: [{ nationalId: '0499370899', orderNumber: '1404001234', bouncedAt: '2026-11-18T00:00:00+03:30' }],
-      unknownField: 'ignored',
+      bouncedCheques: [{ nationalId: '0499370899', orderNumber: '1404001234', bouncedAt: '2026-11-18T00:00:00+03:30', unknownField: 'ignored' }],
     });
     expect(r.counts).toEqual({ customers: 1, orders: 1, stock: 1, stores: 1, bouncedCheques: 1 });
     const od = new EmbeddedOrderData(store);
@@ -70,9 +69,14 @@ describe('data file import', () => {
     } catch (e) {
       err = e as DataFileError;
     }
+    // all at once: the schema's problems, then the checks of the rows that passed it
     expect(err?.problems).toEqual([
       'orders[0].status: is required (missing)',
       'orders[1].status: must be one of "proforma", "registered", "approved", "dispatched", "delivered", "installed", "cancelled" (got "lost")',
+      'customers[0].nationalId: national ID check digit is wrong (not a valid Iranian national ID) (got "0499370898")',
+      'customers[1].iban: IBAN check digits are wrong (ISO 13616 mod 97) (got "IR830540102680020817909002")',
+      'customers[2].nationalId: duplicate of customers[1] (got "0014636417")',
+      'orders[2].orderNumber: order number must be 10 digits: the Jalali year of issue (1400–1499) then a 6-digit serial, e.g. 1404001234 (got "A-1")',
     ]);
     try {
       importDataContent(store, {

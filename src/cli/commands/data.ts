@@ -8,7 +8,7 @@
 import { parseOptions, UsageError } from '../usage-error.ts';
 import { readDataSettings } from '../../store/config.ts';
 import { openConfiguredStore } from '../../store/index.ts';
-import { DataFileError, importDataFile, readDataFileJson, validateDataFile } from '../../store/import.ts';
+import { DataFileError, importDataFile, readDataFileJson, rowCount, validateDataFile } from '../../store/import.ts';
 import { EmbeddedOrderData } from '../../store/order-data.ts';
 import { SqliteRequestRegistry } from '../../store/requests.ts';
 import { ChequesFileError, readChequesXlsx, replaceXlsxCheques } from '../../store/cheques-xlsx.ts';
@@ -18,17 +18,19 @@ import type { IvrStore } from '../../store/db.ts';
 export const summary = 'order data store: import/check a data file, show a customer, import the bounced-cheque .xlsx';
 
 const HELP = `usage:
-  ivr-1699 data import FILE [--merge] [--lenient] [--db PATH]
+  ivr-1699 data import FILE [--merge] [--lenient] [--allow-empty] [--db PATH]
       Load a data file (JSON, see docs/data.md). All or nothing: any bad row rejects the file and
       nothing changes. Default: replace the order data; --merge upserts by key instead.
       --lenient skips the national-ID/IBAN checksum and order-number format checks.
+      A file with no rows at all is refused (it would empty the store) unless --allow-empty.
   ivr-1699 data check FILE [--lenient]
       Validate a data file without writing anything.
   ivr-1699 data show --national-id N [--order NUMBER] [--json] [--db PATH]
       Customer, orders, bounced cheques and earlier requests of a national ID.
   ivr-1699 data cheques FILE [--check] [--db PATH]
       Import the finance unit's bounced-cheque spreadsheet now (--check: only report its rows).
-The store is IVR_DB or var/ivr-1699.sqlite under the project (seeded from data/demo.json when empty).
+The store is IVR_DB or var/ivr-1699.sqlite under the project. A brand-new store (the file did not
+exist) is seeded from data/demo.json unless IVR_SEED_DEMO=false; a store that exists is never seeded.
 `;
 
 function openFor(db: string | undefined, seed: boolean): IvrStore {
@@ -60,6 +62,7 @@ const OPTIONS = {
   db: { type: 'string' },
   merge: { type: 'boolean' },
   lenient: { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   'national-id': { type: 'string' },
   order: { type: 'string' },
   json: { type: 'boolean' },
@@ -83,13 +86,13 @@ function oneFile(positionals: string[], what: string): string {
 }
 
 async function doImport(rest: string[]): Promise<number> {
-  const { values, positionals } = parse(rest, ['db', 'merge', 'lenient']);
+  const { values, positionals } = parse(rest, ['db', 'merge', 'lenient', 'allow-empty']);
   if (values.help) return help();
   const file = oneFile(positionals, 'data file');
   const store = openFor(values.db, false);
   try {
     const strict = !values.lenient;
-    const r = importDataFile(store, file, { mode: values.merge ? 'merge' : 'replace', strictIds: strict, strictOrderNumbers: strict });
+    const r = importDataFile(store, file, { mode: values.merge ? 'merge' : 'replace', strictIds: strict, strictOrderNumbers: strict, allowEmpty: !!values['allow-empty'] });
     const c = r.counts;
     process.stdout.write(
       `imported ${file} (${r.mode}) into ${store.path}: ${c.customers} customers, ${c.orders} orders, ${c.stock} stock rows, ${c.stores} stores, ${c.bouncedCheques} bounced cheques\n`,
@@ -123,7 +126,12 @@ async function doCheck(rest: string[]): Promise<number> {
     process.stderr.write(new DataFileError(v.problems, file).message.replace('rejected, nothing imported', 'is not valid') + '\n');
     return 1;
   }
-  process.stdout.write(`${file}: valid (${v.data.customers.length} customers, ${v.data.orders.length} orders)\n`);
+  const d = v.data;
+  if (rowCount(d) === 0) {
+    process.stderr.write(`${file}: holds no rows: importing it would empty the order data (refused unless --allow-empty)\n`);
+    return 1;
+  }
+  process.stdout.write(`${file}: valid (${d.customers.length} customers, ${d.orders.length} orders, ${d.stock.length} stock rows, ${d.stores.length} stores, ${d.bouncedCheques.length} bounced cheques)\n`);
   return 0;
 }
 
