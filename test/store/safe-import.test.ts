@@ -15,12 +15,10 @@ import { validateDataFile } from '../../src/store/import.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ivr-safe-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let out = '';
 let err = '';
 beforeEach(() => {
-  out = '';
   err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
 });
 afterEach(() => vi.restoreAllMocks());
