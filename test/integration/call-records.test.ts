@@ -26,16 +26,16 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** the record of the call that has this IVR_NODE sequence, after the batch was written */
+/** the newest record, once its batch was written */
 async function lastRecord(): Promise<CallRecord> {
   // the session records just after the caller sees the end: give it a moment
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100; i++) {
     const all = h.stack.records.list();
     if (all.length > seen) {
       seen = all.length;
       return all.at(-1)!;
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('no new call record');
 }
