@@ -1,6 +1,14 @@
-/** GET /health (200 when ARI is connected, 503 otherwise) and GET /metrics on the service's HTTP port. */
+/**
+ * GET /health (200 when ARI is connected, 503 otherwise), GET /metrics, and GET /metrics/latency
+ * (the event→command latency histogram as JSON, and whether this process runs compiled code) on
+ * the service's HTTP port.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Metrics } from './metrics.ts';
+
+/** 'compiled' when this process runs dist/ (JavaScript), 'tsx' when it runs the TypeScript sources */
+const RUNTIME = fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'tsx';
 
 export interface HealthServer {
   server: Server;
@@ -22,6 +30,9 @@ export async function startHealthServer(host: string, port: number, metrics: Met
     } else if (req.method === 'GET' && url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(metrics.render());
+    } else if (req.method === 'GET' && url === '/metrics/latency') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ runtime: RUNTIME, pid: process.pid, activeCalls: metrics.callsActive, callsTotal: metrics.callsTotal, ariRequests: metrics.ariRequests, ariEvents: metrics.ariEvents, eventToCommand: metrics.eventToCommand.snapshot() }));
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end('{"message":"not found: try /health or /metrics"}');

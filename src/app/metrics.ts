@@ -1,5 +1,12 @@
+import type { AriStats } from '../ari/client.ts';
+import { LatencyHistogram } from '../ari/latency.ts';
+
 /** Counters for /metrics (Prometheus text format). Tiny on purpose: a handful of numbers. */
-export class Metrics {
+export class Metrics implements AriStats {
+  /** ARI event arrives → the REST request it causes leaves (GET /metrics/latency, read by `ivr-1699 bench`) */
+  readonly eventToCommand = new LatencyHistogram();
+  ariRequests = 0;
+  ariEvents = 0;
   callsTotal = 0;
   callsActive = 0;
   callsRecovered = 0;

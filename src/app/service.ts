@@ -152,7 +152,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const connect = async (): Promise<void> => {
     if (stopped) return;
     try {
-      const c = await AriClient.connect({ ...o.ari, logger: o.logger });
+      const c = await AriClient.connect({ ...o.ari, logger: o.logger, stats: metrics });
       if (stopped) {
         await c.close();
         return;

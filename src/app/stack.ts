@@ -29,7 +29,7 @@ import { PostgresOutboxQueue } from '../store/postgres-outbox.ts';
 import { SqliteRequestRegistry } from '../store/requests.ts';
 import { PostgresRequestRegistry, redactDbUrl } from '../store/postgres-registry.ts';
 import type { RequestRegistry } from '../domain/ports.ts';
-import { startSwitch, type BuiltinSwitch } from '../switch/index.ts';
+import { startSwitch, type BuiltinSwitch, type SwitchOptions } from '../switch/index.ts';
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
 import { startService, type LiveCall, type RunningService } from './service.ts';
@@ -85,6 +85,27 @@ export function scaledCallMachine(flow: FlowConfig, scale: number) {
   return machine.provide({ delays: { firstDigit: s(t.firstDigitMs), interDigit: s(t.interDigitMs), menuTimeout: s(t.menuMs) } });
 }
 
+/** The built-in switch as the configuration describes it (the project's dialplan, prompts, users). */
+export function builtinSwitchOptions(cfg: AppConfig, o: { port: number; timeScale: number; logger: Logger }): SwitchOptions {
+  const svcCfg = cfg.service;
+  return {
+    port: o.port,
+    host: svcCfg.switch.host,
+    username: svcCfg.ari.username,
+    password: svcCfg.ari.password,
+    timeScale: o.timeScale,
+    sounds: { [SOUND_FOLDER]: resolve(PROJECT_ROOT, svcCfg.prompts.dir) },
+    entryContext: svcCfg.entry.context,
+    entryExtension: svcCfg.entry.extension,
+    ivrApp: svcCfg.ari.app,
+    language: svcCfg.prompts.language,
+    agentsContext: cfg.routing.agentsContext,
+    failoverExtension: cfg.routing.skills.general!.extension,
+    watchdogSeconds: svcCfg.ari.watchdogSeconds || 30,
+    logger: o.logger,
+  };
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const cfg = o.config;
   const log = o.logger;
@@ -99,22 +120,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let sw: BuiltinSwitch | undefined;
     const timeScale = ariUrl ? 1 : (o.timeScale ?? svcCfg.switch.timeScale);
     if (!ariUrl) {
-      sw = await startSwitch({
-        port: o.switchPort ?? svcCfg.switch.port,
-        host: svcCfg.switch.host,
-        username: svcCfg.ari.username,
-        password: svcCfg.ari.password,
-        timeScale,
-        sounds: { [SOUND_FOLDER]: resolve(PROJECT_ROOT, svcCfg.prompts.dir) },
-        entryContext: svcCfg.entry.context,
-        entryExtension: svcCfg.entry.extension,
-        ivrApp: svcCfg.ari.app,
-        language: svcCfg.prompts.language,
-        agentsContext: cfg.routing.agentsContext,
-        failoverExtension: cfg.routing.skills.general!.extension,
-        watchdogSeconds: svcCfg.ari.watchdogSeconds || 30,
-        logger: log.child({ component: 'switch' }),
-      });
+      sw = await startSwitch(builtinSwitchOptions(cfg, { port: o.switchPort ?? svcCfg.switch.port, timeScale, logger: log.child({ component: 'switch' }) }));
       cleanups.push(() => sw!.stop());
       ariUrl = sw.url;
       log.info({ url: sw.url, timeScale }, 'built-in switch listening (no ARI_URL set)');

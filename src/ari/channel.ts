@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { AriClient } from './client.ts';
 import { AriNotFoundError, isNotFound } from './errors.ts';
 import type { AriChannel, AriEvent } from './events.ts';
+import type { AriOperationName, AriResource } from './operations.ts';
 
 export type PlayStatus = 'done' | 'stopped' | 'failed' | 'gone';
 
@@ -43,6 +44,11 @@ export class CallChannel extends EventEmitter {
   private watchdogInFlight = false;
   /** the watchdog's length (s) once pushWatchdog ran: a longer prompt first moves the deadline past its end */
   private watchdogSeconds = 0;
+  /** a watchdog push waiting for the playing prompt to end (seconds; 0: none) */
+  private watchdogDue = 0;
+  /** arrival of the event being handled (performance.now()) and the client's turn then: see req() */
+  private eventAt?: number;
+  private eventTurn = -1;
   /** variables known to hold these values on the channel (name without the `_`/`__` inheritance prefix) */
   private readonly known = new Map<string, string>();
 
@@ -66,8 +72,15 @@ export class CallChannel extends EventEmitter {
     return this._inStasis;
   }
 
+  /** An event about this channel arrived at `at` (performance.now()): the next command it causes is timed. */
+  noteEvent(at: number): void {
+    this.eventAt = at;
+    this.eventTurn = this.client.turn;
+  }
+
   /** Fed by the application dispatcher with every event about this channel. */
-  handle(ev: AriEvent): void {
+  handle(ev: AriEvent, at?: number): void {
+    if (at !== undefined) this.noteEvent(at);
     switch (ev.type) {
       case 'ChannelDtmfReceived':
         this.emit('dtmf', (ev as { digit: string }).digit);
@@ -102,7 +115,7 @@ export class CallChannel extends EventEmitter {
   }
 
   answer(): Promise<void> {
-    return this.command('answer', () => this.client.request('channels', 'answer', { channelId: this.id }));
+    return this.command('answer', () => this.req('channels', 'answer', { channelId: this.id }));
   }
 
   /**
@@ -116,7 +129,7 @@ export class CallChannel extends EventEmitter {
     if (changed.length === 0) return Promise.resolve();
     return this.command('setVariables', async () => {
       for (const [variable, value] of changed) {
-        await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable, value });
+        await this.req('channels', 'setChannelVar', { channelId: this.id, variable, value });
         this.known.set(bareName(variable), value);
         this.emit('variable', variable, value);
       }
@@ -124,8 +137,7 @@ export class CallChannel extends EventEmitter {
   }
 
   getVariable(variable: string): Promise<string | undefined> {
-    return this.client
-      .request<{ value?: string }>('channels', 'getChannelVar', { channelId: this.id, variable })
+    return this.req<{ value?: string }>('channels', 'getChannelVar', { channelId: this.id, variable })
       .then((r) => {
         if (r?.value !== undefined) this.known.set(bareName(variable), r.value);
         return r?.value;
@@ -138,16 +150,23 @@ export class CallChannel extends EventEmitter {
 
   /**
    * Pushes the dialplan's watchdog forward: TIMEOUT(absolute) = `seconds` from now. Sent outside
-   * the command chain and without stopping a prompt: Asterisk holds it behind a playing prompt
-   * and applies it when the prompt ends, which is fine for a deadline that long. At most one in
-   * flight; a channel that left or is gone is not an error.
+   * the command chain and without stopping a prompt. While a prompt plays, Asterisk would hold the
+   * request behind it (and a held request keeps one of the few HTTP sessions Asterisk allows busy
+   * for seconds: at a thousand calls that starves every other command), so a push due during a
+   * prompt goes when that prompt ends — when Asterisk would have applied it anyway (a long prompt
+   * moved the deadline past its end before it started, see play()).
+   * At most one in flight; a channel that left or is gone is not an error.
    */
-  pushWatchdog(seconds: number): void {
+  pushWatchdog(seconds: number, promptEnded = false): void {
     this.watchdogSeconds = seconds;
     if (this._gone || this.watchdogInFlight) return;
+    if (this.playbacks.size > 0 && !promptEnded) {
+      this.watchdogDue = seconds;
+      return;
+    }
+    this.watchdogDue = 0;
     this.watchdogInFlight = true;
-    this.client
-      .request('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))
+    this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))
       .catch((e: unknown) => {
         if (!this._gone && !isNotFound(e) && (e as { status?: number }).status !== 409) this.log.warn({ err: e }, 'could not push the watchdog forward');
       })
@@ -156,11 +175,11 @@ export class CallChannel extends EventEmitter {
 
   /** Leaves the application into the dialplan (a transfer to an agents-context extension). */
   continueTo(context: string, extension: string, priority = 1): Promise<void> {
-    return this.command('continue', () => this.client.request('channels', 'continueInDialplan', { channelId: this.id, context, extension, priority }));
+    return this.command('continue', () => this.req('channels', 'continueInDialplan', { channelId: this.id, context, extension, priority }));
   }
 
   hangup(reason = 'normal'): Promise<void> {
-    return this.command('hangup', () => this.client.request('channels', 'hangup', { channelId: this.id, reason }));
+    return this.command('hangup', () => this.req('channels', 'hangup', { channelId: this.id, reason }));
   }
 
   /**
@@ -180,12 +199,12 @@ export class CallChannel extends EventEmitter {
       // may outlast the deadline first moves it to the prompt's end plus the watchdog's length.
       if (this.watchdogSeconds && expectedSeconds !== undefined && expectedSeconds > this.watchdogSeconds / 2) {
         const value = String(Math.ceil(expectedSeconds) + this.watchdogSeconds);
-        await this.client.request('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value }).catch((e: unknown) => {
+        await this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value }).catch((e: unknown) => {
           if (!isNotFound(e)) this.log.warn({ err: e }, 'could not extend the watchdog before a long prompt');
         });
       }
       try {
-        await this.client.request('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
+        await this.req('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
       } catch (e) {
         if (isNotFound(e)) this.settle(p, 'gone');
         else {
@@ -213,7 +232,7 @@ export class CallChannel extends EventEmitter {
     if (p.settled) return;
     p.stopping = true;
     try {
-      await this.client.request('playbacks', 'stop', { playbackId: p.id });
+      await this.req('playbacks', 'stop', { playbackId: p.id });
     } catch (e) {
       if (isNotFound(e)) {
         this.settle(p, 'stopped'); // already over
@@ -233,17 +252,36 @@ export class CallChannel extends EventEmitter {
     for (const pb of list) {
       if (pb.settled) continue;
       try {
-        await this.client.request('playbacks', 'get', { playbackId: pb.id });
+        await this.req('playbacks', 'get', { playbackId: pb.id });
       } catch (e) {
         if (isNotFound(e)) this.settle(pb, pb.stopping ? 'stopped' : 'done');
       }
     }
   }
 
+  /**
+   * Every REST request of this channel goes through here. The first one sent while the event
+   * that caused it is still being handled (same turn of the event loop: a command that follows
+   * from a timer or from a REST answer is not caused by the event) records the event→command
+   * latency: from the event's arrival to the request leaving.
+   */
+  private req<T = unknown>(resource: AriResource, operation: AriOperationName, params: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+    let onSent: (() => void) | undefined;
+    if (this.eventAt !== undefined) {
+      if (this.eventTurn === this.client.turn) {
+        const at = this.eventAt;
+        onSent = () => this.client.recordEventToCommand(performance.now() - at);
+      }
+      this.eventAt = undefined;
+    }
+    return this.client.request<T>(resource, operation, params, timeoutMs, onSent);
+  }
+
   private settle(p: Pending, s: PlayStatus): void {
     if (p.settled) return;
     p.settled = true;
     this.playbacks.delete(p.id);
+    if (this.watchdogDue) this.pushWatchdog(this.watchdogDue, true);
     p.resolve(s);
   }
 

@@ -1,36 +1,28 @@
 /**
- * The ARI connection: the only module that imports `ari-client`.
+ * The ARI connection: the only module that talks to Asterisk's ARI.
  *
- * ari-client 2.2.0 builds its REST API from Asterisk's Swagger documents at connect, which we
- * keep; but it has failure modes a service cannot live with, so this module wraps it:
- * - connect: a preflight request first (so a wrong password or an unreachable host is one clear
- *   typed error, not a hang or an exception outside any promise), then ari-client's connect
- *   with a timeout;
- * - REST: every operation with a timeout, and errors typed with their HTTP status (ari-client
- *   turns them into a bare Error with the body as message);
- * - events: our own WebSocket to /ari/events (ari-client's throws on an unknown event type or a
- *   malformed message and stops reconnecting after a few tries): every message validated with
- *   zod (a bad one is logged and dropped), reconnection forever with capped backoff, ping/pong
- *   to notice a dead connection.
+ * - connect: a preflight request first (GET /ari/asterisk/info: a wrong password or an
+ *   unreachable host is one clear typed error, not a hang), then the events WebSocket. No API
+ *   description is fetched: the REST operations are a table of their own (operations.ts), so many
+ *   services starting at once against a busy Asterisk do not each download its Swagger documents
+ *   (ari-client did, and connects timed out);
+ * - REST (rest.ts): plain node:http with keep-alive, every operation with a timeout, errors typed
+ *   with their HTTP status;
+ * - events: our own WebSocket to /ari/events: every message checked (events.ts; a bad one is
+ *   logged and dropped), reconnection forever with capped backoff, ping/pong to notice a dead
+ *   connection;
+ * - event→command latency: an event's arrival time travels with it, and the first REST request
+ *   a channel sends while that event is being handled (same turn of the event loop) records the
+ *   time from arrival to the request leaving (see CallChannel).
  */
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import WebSocket from 'ws';
 import type { Logger } from '../log/logger.ts';
-import { AriAuthError, AriError, AriNotFoundError, AriTimeoutError, AriUnreachableError } from './errors.ts';
+import { AriAuthError, AriError, AriTimeoutError, AriUnreachableError } from './errors.ts';
 import { parseEvent, type AriEvent } from './events.ts';
-
-const require = createRequire(import.meta.url);
-const ari = require('ari-client') as { connect(url: string, user: string, pass: string): PromiseLike<AriClientInternals> };
-const ariUtils = require('ari-client/lib/utils.js') as { parseBodyParams(params: unknown, options: Record<string, unknown>): Record<string, unknown> };
-
-type SwaggerOp = ((params: Record<string, unknown>, ok: (r: SwaggerResponse) => void, fail: (r: unknown) => void) => void) & {
-  parameters?: unknown;
-};
-interface SwaggerResponse { status?: number; data?: unknown }
-interface AriClientInternals {
-  _swagger: { apis: Record<string, { operations: Record<string, { parameters?: unknown }> } & Record<string, SwaggerOp>> };
-}
+import type { LatencyHistogram } from './latency.ts';
+import { operationSpec, type AriOperationName, type AriResource } from './operations.ts';
+import { AriRest } from './rest.ts';
 
 export interface AriClientOptions {
   /** base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (a trailing /ari is accepted) */
@@ -45,15 +37,24 @@ export interface AriClientOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** WebSocket ping interval; a missing pong by the next ping drops and reconnects */
   pingIntervalMs?: number;
+  /** REST sockets kept open at most (default 24; Asterisk's http.conf sessionlimit is 100 by default) */
+  maxSockets?: number;
+  /** where this connection counts its traffic and records event→command latencies (the service's metrics) */
+  stats?: AriStats;
   logger: Logger;
 }
 
-/** ari-client keeps Basic-auth credentials in a process-wide table: one credential set per process. */
-let processCredentials: string | undefined;
+export interface AriStats {
+  /** REST requests sent */
+  ariRequests: number;
+  /** events received (valid ones) */
+  ariEvents: number;
+  eventToCommand: LatencyHistogram;
+}
 
 export interface AriClientEvents {
-  /** every valid event; `known` is false for event types the adapter does not model */
-  event: [ev: AriEvent, known: boolean];
+  /** every valid event; `known` is false for event types the adapter does not model; `at` is its arrival (performance.now()) */
+  event: [ev: AriEvent, known: boolean, at: number];
   open: [];
   connected: [];
   reconnected: [];
@@ -70,65 +71,66 @@ export class AriClient extends EventEmitter<AriClientEvents> {
   private alive = true;
   readonly baseUrl: string;
   private readonly log: Logger;
+  private readonly rest: AriRest;
+  /** advances once per turn of the event loop in which events arrived (see CallChannel's latency) */
+  private _turn = 0;
+  private turnPending = false;
+  private readonly nextTurn = () => {
+    this.turnPending = false;
+    this._turn++;
+  };
 
-  private constructor(
-    private readonly opts: AriClientOptions,
-    private readonly api: AriClientInternals,
-  ) {
+  private constructor(private readonly opts: AriClientOptions) {
     super();
     this.setMaxListeners(0);
     this.baseUrl = normaliseBase(opts.url);
     this.log = opts.logger.child({ component: 'ari', app: opts.app });
+    this.rest = new AriRest({ base: this.baseUrl, username: opts.username, password: opts.password, ...(opts.maxSockets ? { maxSockets: opts.maxSockets } : {}) });
   }
 
   /**
-   * Connects REST (Swagger) and opens the event WebSocket. Resolves when the WebSocket is open
+   * Checks ARI (preflight) and opens the event WebSocket. Resolves when the WebSocket is open
    * (the application is then registered in Asterisk). Rejects with AriAuthError,
-   * AriUnreachableError or AriTimeoutError; never hangs longer than connectTimeoutMs.
+   * AriUnreachableError or AriTimeoutError; never hangs longer than connectTimeoutMs (each step).
    */
   static async connect(opts: AriClientOptions): Promise<AriClient> {
     const base = normaliseBase(opts.url);
     const timeout = opts.connectTimeoutMs ?? 5000;
     await preflight(base, opts.username, opts.password, timeout);
-    const creds = `${opts.username}:${opts.password}`;
-    if (processCredentials !== undefined && processCredentials !== creds) {
-      throw new AriError('ari-client holds one ARI username/password per process; a second connection must use the same credentials', 'connect');
+    const client = new AriClient(opts);
+    try {
+      await client.openSocket(timeout);
+    } catch (e) {
+      client.rest.close();
+      throw e;
     }
-    processCredentials = creds;
-    const api = await withTimeout(
-      quietConsole(opts.logger, () => Promise.resolve(ari.connect(base, opts.username, opts.password))),
-      timeout,
-      () => new AriTimeoutError(`ARI at ${base} did not serve its API description within ${timeout} ms`, 'connect'),
-    ).catch((e: unknown) => {
-      if (e instanceof AriError) throw e;
-      throw new AriUnreachableError(`ARI at ${base}: could not load the API description (${describe(e)})`, 'connect');
-    });
-    const client = new AriClient(opts, api);
-    await client.openSocket(timeout);
     return client;
   }
 
-  /** Calls a REST operation by its Swagger resource and nickname, e.g. ('channels', 'answer', { channelId }). */
-  async request<T = unknown>(resource: string, operation: string, params: Record<string, unknown> = {}, timeoutMs?: number): Promise<T> {
-    const name = `${resource}.${operation}`;
-    const res = this.api._swagger.apis[resource];
-    const op = res?.[operation];
-    if (!res || typeof op !== 'function') throw new AriError(`ARI has no operation ${name}`, name);
-    const opParams = res.operations?.[operation]?.parameters;
-    const options = ariUtils.parseBodyParams(opParams, { ...params });
+  /** The current turn (see CallChannel): events stamped with it are still being handled. */
+  get turn(): number {
+    return this._turn;
+  }
+
+  /** Records an event→command latency (ms) in the service's histogram, if any. */
+  recordEventToCommand(ms: number): void {
+    this.opts.stats?.eventToCommand.record(ms);
+  }
+
+  /**
+   * Calls a REST operation by its resource and nickname as Asterisk's Swagger names them,
+   * e.g. ('channels', 'answer', { channelId }). `onSent` runs when the request has left.
+   */
+  request<T = unknown>(resource: AriResource, operation: AriOperationName, params: Record<string, unknown> = {}, timeoutMs?: number, onSent?: () => void): Promise<T> {
+    const spec = operationSpec(resource, operation);
+    if (!spec) return Promise.reject(new AriError(`ARI has no operation ${resource}.${operation}`, `${resource}.${operation}`));
     const limit = timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
-    const call = new Promise<T>((resolve, reject) => {
-      try {
-        op(
-          options,
-          (r) => resolve(parseBody(r.data) as T),
-          (r) => reject(toAriError(name, r)),
-        );
-      } catch (e) {
-        reject(new AriError(`${name}: ${describe(e)}`, name));
-      }
-    });
-    return withTimeout(call, limit, () => new AriTimeoutError(`${name}: no answer from ARI within ${limit} ms`, name));
+    if (this.opts.stats) this.opts.stats.ariRequests++;
+    try {
+      return this.rest.call(spec, params, limit, onSent) as Promise<T>;
+    } catch (e) {
+      return Promise.reject(e instanceof AriError ? e : new AriError(`${spec.name}: ${describe(e)}`, spec.name));
+    }
   }
 
   get connected(): boolean {
@@ -152,6 +154,7 @@ export class AriClient extends EventEmitter<AriClientEvents> {
       });
     }
     this.removeAllListeners('event');
+    this.rest.close();
   }
 
   private wsUrl(): string {
@@ -197,13 +200,19 @@ export class AriClient extends EventEmitter<AriClientEvents> {
       this.emit(again ? 'reconnected' : 'connected');
     });
     ws.on('message', (data: WebSocket.RawData) => {
+      const at = performance.now();
+      if (!this.turnPending) {
+        this.turnPending = true;
+        setImmediate(this.nextTurn);
+      }
       const r = parseEvent(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
       if (!r.ok) {
         this.log.warn({ reason: r.error }, 'dropped a malformed ARI event');
         return;
       }
+      if (this.opts.stats) this.opts.stats.ariEvents++;
       try {
-        this.emit('event', r.event, r.known);
+        this.emit('event', r.event, r.known, at);
       } catch (e) {
         // a listener's bug must not take the connection down
         this.log.error({ err: e, type: r.event.type }, 'error while handling an ARI event');
@@ -264,20 +273,6 @@ export class AriClient extends EventEmitter<AriClientEvents> {
   }
 }
 
-/**
- * swagger-client prints warnings with console.log (e.g. on Asterisk's Swagger 1.1 documents),
- * which would corrupt stdout of commands such as `call --json`: send them to the log instead.
- */
-async function quietConsole<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
-  const orig = console.log;
-  console.log = (...args: unknown[]) => log.debug({ args: args.map(String) }, 'ari-client console output');
-  try {
-    return await fn();
-  } finally {
-    console.log = orig;
-  }
-}
-
 function normaliseBase(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/ari$/, '');
 }
@@ -302,28 +297,6 @@ async function preflight(base: string, user: string, pass: string, timeoutMs: nu
   }
   if (res.status === 404) throw new AriUnreachableError(`${base} answers but has no ARI (404 on /ari/asterisk/info): is res_ari loaded and ARI enabled in ari.conf?`, 'connect', 404);
   if (res.status >= 400) throw new AriError(`ARI at ${base} answered ${res.status} to a status request`, 'connect', res.status);
-}
-
-function parseBody(data: unknown): unknown {
-  if (data === undefined || data === null) return undefined;
-  const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function toAriError(name: string, r: unknown): AriError {
-  const resp = (r ?? {}) as SwaggerResponse;
-  const status = typeof resp.status === 'number' ? resp.status : undefined;
-  const body = parseBody(resp.data);
-  const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : typeof body === 'string' ? body : describe(r);
-  if (status === 404) return new AriNotFoundError(`${name}: ${message}`, name, 404);
-  if (status === 401) return new AriAuthError(`${name}: ARI refused the credentials`, name, 401);
-  if (status === 0 || status === undefined) return new AriUnreachableError(`${name}: ARI not reachable (${message})`, name, status);
-  return new AriError(`${name}: ${status} ${message}`, name, status);
 }
 
 function describe(e: unknown): string {

@@ -26,7 +26,7 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
     private readonly log: Logger,
   ) {
     super();
-    client.on('event', (ev) => this.onEvent(ev));
+    client.on('event', (ev, _known, at) => this.onEvent(ev, at));
     client.on('reconnected', () => {
       void this.recover().catch((e) => this.log.error({ err: e }, 'recovery after reconnect failed'));
     });
@@ -36,20 +36,21 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
     return this.channels.size;
   }
 
-  private onEvent(ev: AriEvent): void {
+  private onEvent(ev: AriEvent, at?: number): void {
     if (ev.type === 'StasisStart') {
       const app = (ev as { application?: string }).application;
       if (app && app !== this.app) return;
       const s = ev as { channel: AriChannel; args: string[] };
       if (this.channels.has(s.channel.id)) return;
       const ch = this.track(s.channel);
+      if (at !== undefined) ch.noteEvent(at);
       this.emit('call', ch, s.args ?? []);
       return;
     }
     const id = eventChannelId(ev);
     if (!id) return;
     const ch = this.channels.get(id);
-    if (ch) ch.handle(ev);
+    if (ch) ch.handle(ev, at);
   }
 
   private track(channel: AriChannel): CallChannel {

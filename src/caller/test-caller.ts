@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { AriClient } from '../ari/client.ts';
-import type { AriEvent } from '../ari/events.ts';
+import { eventChannelId, type AriEvent } from '../ari/events.ts';
 import { isNotFound } from '../ari/errors.ts';
 import type { KeyGroup } from './keys.ts';
 import type { CallReport } from './report.ts';
@@ -33,6 +33,29 @@ export interface PlaceCallOptions {
   timeoutMs: number;
   /** pause between DTMF digits of one group (ms) */
   betweenMs?: number;
+  /** many calls on one connection: events reach this call through the router (by channel id) instead of one listener per call */
+  router?: CallEventRouter;
+}
+
+/**
+ * Hands each event of a caller connection to the one call whose channel it is about (its own
+ * half or the IVR's half, whose id the caller chooses at originate): one lookup per event instead
+ * of every call looking at every event (which grows with the square of the calls at once).
+ */
+export class CallEventRouter {
+  private calls = new Map<string, (ev: AriEvent) => void>();
+  constructor(client: AriClient) {
+    client.on('event', (ev) => {
+      const id = eventChannelId(ev);
+      if (id !== undefined) this.calls.get(id)?.(ev);
+    });
+  }
+  add(ids: string[], fn: (ev: AriEvent) => void): void {
+    for (const id of ids) this.calls.set(id, fn);
+  }
+  remove(ids: string[]): void {
+    for (const id of ids) this.calls.delete(id);
+  }
 }
 
 export interface CallObserver {
@@ -79,13 +102,14 @@ export class TestCall extends EventEmitter {
 
   async start(): Promise<CallReport> {
     this.started = Date.now();
-    this.client.on('event', this.listener);
-    this.client.on('reconnected', this.onReconnect);
-    this.timer = setTimeout(() => this.finish({ kind: 'hangup', reason: 'timeout' }, true), this.opts.timeoutMs);
     const channelId = `caller-${randomUUID()}`;
     const otherChannelId = `${channelId}-ivr`;
     this.localId = channelId;
     this.remoteId = otherChannelId;
+    if (this.opts.router) this.opts.router.add([channelId, otherChannelId], this.listener);
+    else this.client.on('event', this.listener);
+    this.client.on('reconnected', this.onReconnect);
+    this.timer = setTimeout(() => this.finish({ kind: 'hangup', reason: 'timeout' }, true), this.opts.timeoutMs);
     try {
       const ch = await this.client.request<{ id: string; name: string }>('channels', 'originate', {
         endpoint: `Local/${this.opts.extension}@${this.opts.context}`,
@@ -96,10 +120,10 @@ export class TestCall extends EventEmitter {
         otherChannelId,
       });
       this.localId = ch.id;
+      if (this.opts.router && ch.id !== channelId) this.opts.router.add([ch.id], this.listener);
       this.remoteName = ch.name.replace(/;1$/, ';2');
     } catch (e) {
-      this.client.off('event', this.listener);
-      this.client.off('reconnected', this.onReconnect);
+      this.unlisten(channelId, otherChannelId);
       clearTimeout(this.timer);
       throw e;
     }
@@ -218,14 +242,19 @@ export class TestCall extends EventEmitter {
     });
   }
 
+  private unlisten(...ids: (string | undefined)[]): void {
+    if (this.opts.router) this.opts.router.remove(ids.filter((x): x is string => !!x));
+    else this.client.off('event', this.listener);
+    this.client.off('reconnected', this.onReconnect);
+  }
+
   private finish(outcome: CallReport['outcome'], hangUpOurHalf: boolean): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
     this.report.outcome = outcome;
     this.report.durationMs = Date.now() - this.started;
-    this.client.off('event', this.listener);
-    this.client.off('reconnected', this.onReconnect);
+    this.unlisten(this.localId, this.remoteId);
     if (hangUpOurHalf && this.localId) {
       this.client.request('channels', 'hangup', { channelId: this.localId }).catch(() => undefined);
     }

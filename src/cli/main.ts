@@ -11,6 +11,8 @@ import { UsageError } from './usage-error.ts';
 export { UsageError };
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** .ts when run from the sources (tsx, tests), .js when run compiled from dist/ */
+const EXT = fileURLToPath(import.meta.url).endsWith('.js') ? '.js' : '.ts';
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
@@ -19,13 +21,13 @@ interface CommandModule {
 
 function commandNames(): string[] {
   return readdirSync(join(here, 'commands'))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .map((f) => f.slice(0, -3))
+    .filter((f) => f.endsWith(EXT) && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -EXT.length))
     .sort();
 }
 
 async function load(name: string): Promise<CommandModule> {
-  return (await import(join(here, 'commands', `${name}.ts`))) as CommandModule;
+  return (await import(join(here, 'commands', `${name}${EXT}`))) as CommandModule;
 }
 
 async function help(): Promise<void> {

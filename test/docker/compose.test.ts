@@ -115,6 +115,14 @@ describe('docker/Dockerfile', () => {
     expect(lines.find((l) => l.startsWith('CMD '))).toBe('CMD ["node", "bin/ivr-1699.mjs", "serve"]');
   });
 
+  it('runs the compiled JavaScript: dist/ from the build stage, no TypeScript sources in the runtime image', () => {
+    const runtime = text.slice(text.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).not.toMatch(/^COPY src\b/m);
+    expect(runtime).toMatch(/IVR_RUNTIME=dist/);
+    expect(text).toMatch(/^RUN node scripts\/build\.mjs$/m);
+  });
+
   it('copies only sources that exist in the repository', () => {
     const sources = lines.filter((l) => /^COPY (?!--from)/.test(l)).flatMap((l) => l.split(/\s+/).slice(1, -1));
     expect(sources.length).toBeGreaterThan(3);

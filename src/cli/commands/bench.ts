@@ -1,28 +1,57 @@
 /**
- * `ivr-1699 bench`: a load test through the built-in switch — the whole service and a black-box
- * caller over real HTTP/WebSocket on loopback — with the figures printed (or as JSON).
+ * `ivr-1699 bench`: measures the IVR service alone. The service runs in its own process, as
+ * deployed (`ivr-1699 serve`, compiled); this process is the load: the built-in switch (or a real
+ * Asterisk with --ari-url) and the test callers. The service's CPU and memory are read from
+ * /proc/<pid>/stat, its event→command latency from its GET /metrics/latency; answer latency is
+ * what the callers see. One step per concurrency level; a table, --json, and an SVG chart.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AriClient } from '../../ari/client.ts';
-import { startStack, PROJECT_ROOT } from '../../app/stack.ts';
+import { histogramDiff, histogramPercentile, type HistogramSnapshot } from '../../ari/latency.ts';
+import { builtinSwitchOptions, PROJECT_ROOT } from '../../app/stack.ts';
+import { renderChart } from '../../bench/chart.ts';
+import { readProc } from '../../bench/proc.ts';
 import { mulberry32, randomScript } from '../../caller/random-keys.ts';
-import { percentile, runCalls } from '../../caller/run-calls.ts';
+import { percentile, runCalls, type CallRun } from '../../caller/run-calls.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
+import { startSwitch, type BuiltinSwitch } from '../../switch/index.ts';
 import { parseOptions, UsageError } from '../usage-error.ts';
 
-export const summary = 'load test through the built-in switch; prints the figures';
+export const summary = 'benchmark of the IVR service in its own process (built-in switch or a real Asterisk)';
 
-const HELP = `usage: ivr-1699 bench [--calls N] [--concurrency C] [--speed S] [--mix scenarios|random] [--seed N] [--json]
+const HELP = `usage: ivr-1699 bench [--steps 100,500,1000,2000] [--rate R | --burst] [--calls N]
+                      [--mix refund|scenarios|random | --script KEYS] [--ari-url URL --asterisk-pid PID]
+                      [--json] [--chart FILE] [--profile DIR]
 
-  --calls N        calls to place (default 500)
-  --concurrency C  calls at once (default 50)
-  --speed S        prompts and IVR timeouts run S times faster than real time (default 10;
-                   above ~15 the IVR's shortened timeouts fall below the event loop's lag at start)
-  --mix            scenarios: the demo data's seed items (default); random: seeded random key scripts
-  --json           one JSON object on stdout`;
+The service runs in its own process (\`ivr-1699 serve\`, compiled when dist/ is built); this
+process runs the load: the built-in switch in real time, or a real Asterisk (--ari-url) whose
+dialplan sends the entry extension to the service's Stasis app. Each step offers calls and
+reports the service's CPU per call, RSS per active call, answer latency (call offered → first
+prompt) and event→command latency (an ARI event arrives at the service → its next request
+leaves), p50/p95/p99/max.
+
+  --steps LIST      concurrency of each step (default 100)
+  --rate R          calls offered per second (default: each step's concurrency / 15, so the calls
+                    of a step arrive over 15 s); a step never has more calls in progress than its
+                    concurrency
+  --burst           offer each step's calls all at once instead
+  --calls N         calls per step (default: the step's concurrency)
+  --mix             refund (default: "3 4 0499370899# 1403001234# 1", a refund request, ~35 s),
+                    scenarios (the demo data's seed items) or random (seeded random keys)
+  --script KEYS     every call keys this one script instead (e.g. "0": main menu → general)
+  --ari-url URL     a real Asterisk instead of the built-in switch (ARI_USERNAME/ARI_PASSWORD)
+  --asterisk-pid P  read Asterisk's own CPU too (with --ari-url), for the service/Asterisk ratio
+  --json            one JSON object on stdout
+  --chart FILE      write the SVG chart there (e.g. docs/performance.svg)
+  --profile DIR     run the service with --cpu-prof, profile written to DIR when it stops`;
+
+const REFUND = '3 4 0499370899# 1403001234# 1';
 
 /** Seed-item scripts against data/demo.json (see docs/data.md). */
 export const SCENARIOS = [
@@ -35,7 +64,7 @@ export const SCENARIOS = [
   '3 1 1365749487# 1405001960#',
   '3 2 2277567566# 1405001702#',
   '3 3 0014636417# 1405001655# 2',
-  '3 4 0499370899# 1403001234# 1',
+  REFUND,
   '3 4 0499370899# 1403001234# 2 2',
   '3 5 0014636417# 1405001890#',
   '3 6 0029986818# 1405001410# 2',
@@ -44,16 +73,53 @@ export const SCENARIOS = [
   'w w w',
 ];
 
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface StepResult {
+  concurrency: number;
+  calls: number;
+  /** calls offered per second; null: burst */
+  rate: number | null;
+  wallSeconds: number;
+  peakActive: number;
+  failed: number;
+  outcomes: Record<string, number>;
+  answerLatencyMs: Percentiles;
+  eventToCommandMs: Percentiles & { samples: number };
+  callDurationMs: Percentiles;
+  serviceCpuMsPerCall: number;
+  /** REST requests the service sent, and events it received, per call */
+  ariRequestsPerCall: number;
+  ariEventsPerCall: number;
+  servicePeakRssMb: number;
+  rssPerActiveCallKb: number;
+  asteriskCpuMsPerCall?: number;
+  /** service CPU / Asterisk CPU over the step */
+  serviceToAsteriskCpu?: number;
+  loadAverage: { before: number; after: number };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseOptions({
     args: argv,
     options: {
-      calls: { type: 'string', default: '500' },
-      concurrency: { type: 'string', default: '50' },
-      speed: { type: 'string', default: '10' },
-      mix: { type: 'string', default: 'scenarios' },
+      steps: { type: 'string', default: '100' },
+      rate: { type: 'string' },
+      burst: { type: 'boolean', default: false },
+      calls: { type: 'string' },
+      mix: { type: 'string', default: 'refund' },
+      script: { type: 'string' },
       seed: { type: 'string', default: '1699' },
+      'ari-url': { type: 'string' },
+      'asterisk-pid': { type: 'string' },
       json: { type: 'boolean', default: false },
+      chart: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,96 +127,293 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  const calls = int(values.calls, '--calls', 1, 100_000);
-  const concurrency = int(values.concurrency, '--concurrency', 1, 2000);
-  const speed = Number(values.speed);
-  if (!Number.isFinite(speed) || speed < 1 || speed > 200) throw new UsageError('--speed: a number from 1 (real time) to 200');
-  if (values.mix !== 'scenarios' && values.mix !== 'random') throw new UsageError('--mix: scenarios or random');
+  const steps = values.steps.split(',').map((s) => int(s.trim(), '--steps', 1, 5000));
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0 && rate <= 10_000)) throw new UsageError('--rate: calls per second, a number above 0');
+  if (rate !== undefined && values.burst) throw new UsageError('--rate and --burst: choose one');
+  const callsOpt = values.calls === undefined ? undefined : int(values.calls, '--calls', 1, 100_000);
+  if (!['refund', 'scenarios', 'random'].includes(values.mix)) throw new UsageError('--mix: refund, scenarios or random');
+  const asteriskPid = values['asterisk-pid'] === undefined ? undefined : int(values['asterisk-pid'], '--asterisk-pid', 1, 2 ** 22);
+  if (asteriskPid !== undefined && !values['ari-url']) throw new UsageError('--asterisk-pid goes with --ari-url');
+  if (asteriskPid !== undefined && !readProc(asteriskPid)) throw new UsageError(`--asterisk-pid: no process ${asteriskPid} (or no /proc)`);
 
   const config = loadConfig({ env: { ...process.env, ARI_URL: '' } });
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const stack = await startStack({ config, logger, memoryStore: true, now: '2026-11-25T10:00:00+03:30', timeScale: 1 / speed, switchPort: 0, httpPort: false });
-  await stack.service.ready;
-  const app = `ivr-1699-bench-${process.pid}`;
-  const client = await AriClient.connect({ url: stack.ariUrl, username: config.service.ari.username, password: config.service.ari.password, app, logger, requestTimeoutMs: 30_000 });
-  let scripts: string[];
-  if (values.mix === 'random') {
+  const say = (line: string) => {
+    if (!values.json) process.stderr.write(line + '\n');
+  };
+
+  // 1. the switch in this process (real time), or a real Asterisk
+  let sw: BuiltinSwitch | undefined;
+  let ariUrl = values['ari-url'];
+  if (!ariUrl) {
+    sw = await startSwitch(builtinSwitchOptions(config, { port: 0, timeScale: 1, logger: logger.child({ component: 'switch' }) }));
+    ariUrl = sw.url;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ivr-1699-bench-'));
+  let service: ServiceProcess | undefined;
+  let client: AriClient | undefined;
+  let failures = 0;
+  try {
+    // 2. the service in its own process
+    service = await startServiceProcess({ ariUrl, work, profileDir: values.profile ? resolve(values.profile) : undefined, logger });
+    say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, idle RSS ${mb(service.idleRssBytes)} MB; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
+
+    // 3. the callers: their own Stasis app on the same ARI
+    const app = `ivr-1699-bench-${process.pid}`;
+    client = await AriClient.connect({ url: ariUrl, username: config.service.ari.username, password: config.service.ari.password, app, logger, requestTimeoutMs: 30_000, maxSockets: 32 });
     const demo = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'data/demo.json'), 'utf8')) as { orders: { nationalId: string; orderNumber: string }[] };
     const rnd = mulberry32(Number(values.seed));
-    scripts = Array.from({ length: calls }, () => randomScript(rnd, { pairs: demo.orders }));
-  } else {
-    scripts = Array.from({ length: calls }, (_, i) => SCENARIOS[i % SCENARIOS.length]!);
-  }
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const runs = await runCalls({
-    client,
-    call: { app, context: config.service.entry.context, extension: config.service.entry.extension, agentsContext: config.routing.agentsContext, mediaPrefix: SOUND_FOLDER, timeoutMs: 120_000 },
-    scripts,
-    concurrency,
-    callerId: (i) => `0912${String(i % 1_000_000).padStart(7, '0')}`,
-  });
-  const wallMs = performance.now() - t0;
-  clearInterval(sampler);
-  const cpu = process.cpuUsage(cpu0);
-  await client.close();
-  await stack.stop();
 
-  const durations = runs.filter((r) => r.report).map((r) => r.report!.durationMs).sort((a, b) => a - b);
+    const results: StepResult[] = [];
+    for (const concurrency of steps) {
+      const calls = callsOpt ?? concurrency;
+      const stepRate = values.burst ? undefined : (rate ?? concurrency / 15);
+      const scripts = Array.from({ length: calls }, (_, i) =>
+        values.script !== undefined
+          ? values.script
+          : values.mix === 'refund' ? REFUND : values.mix === 'scenarios' ? SCENARIOS[i % SCENARIOS.length]! : randomScript(rnd, { pairs: demo.orders }),
+      );
+      say(`bench: step ${concurrency} at once: ${calls} calls${stepRate === undefined ? ' in a burst' : ` at ${round(stepRate)} calls/s`}…`);
+      const r = await runStep({ client, service, asteriskPid, concurrency, calls, rate: stepRate, scripts, app, config });
+      results.push(r);
+      failures += r.failed;
+      say(`bench:   ${r.failed} failed; answer p99 ${r.answerLatencyMs.p99} ms; event→command p99 ${r.eventToCommandMs.p99} ms; service CPU ${r.serviceCpuMsPerCall} ms/call; ${r.rssPerActiveCallKb} KB per active call`);
+    }
+
+    const result = {
+      command: `ivr-1699 bench ${argv.join(' ')}`.trim(),
+      target: sw ? 'built-in switch (real time, in the load process)' : `Asterisk at ${ariUrl}`,
+      mix: values.script !== undefined ? `script "${values.script}"` : values.mix,
+      service: { pid: service.pid, runtime: service.runtime, startMs: service.startMs, idleRssMb: mb(service.idleRssBytes) },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
+      node: process.version,
+      steps: results,
+    };
+    if (values.chart) {
+      writeFileSync(resolve(values.chart), chart(result.command, results));
+      say(`bench: chart written to ${values.chart}`);
+    }
+    if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else process.stdout.write(table(result.service, results) + '\n');
+    return results.every((r) => r.failed === 0) ? 0 : 1;
+  } finally {
+    await client?.close();
+    await service?.stop();
+    await sw?.stop();
+    if (failures === 0) rmSync(work, { recursive: true, force: true });
+    else process.stderr.write(`bench: ${failures} calls failed; the service's log is kept in ${join(work, 'service.log')}\n`);
+  }
+}
+
+interface StepInput {
+  client: AriClient;
+  service: ServiceProcess;
+  asteriskPid?: number;
+  concurrency: number;
+  calls: number;
+  rate?: number;
+  scripts: string[];
+  app: string;
+  config: ReturnType<typeof loadConfig>;
+}
+
+async function runStep(s: StepInput): Promise<StepResult> {
+  const load0 = loadavg()[0]!;
+  const lat0 = await s.service.latency();
+  const svc0 = readProc(s.service.pid)!;
+  const ast0 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
+  let peakRss = svc0.rssBytes;
+  let peakActive = 0;
+  let active = 0;
+  const sampler = setInterval(() => {
+    const p = readProc(s.service.pid);
+    if (p && p.rssBytes > peakRss) peakRss = p.rssBytes;
+  }, 250);
+  const t0 = performance.now();
+  let runs: CallRun[];
+  try {
+    runs = await runCalls({
+      client: s.client,
+      call: { app: s.app, context: s.config.service.entry.context, extension: s.config.service.entry.extension, agentsContext: s.config.routing.agentsContext, mediaPrefix: SOUND_FOLDER, timeoutMs: 180_000 },
+      scripts: s.scripts,
+      concurrency: s.concurrency,
+      ...(s.rate !== undefined ? { rate: s.rate } : {}),
+      callerId: (i) => `0912${String(i % 10_000_000).padStart(7, '0')}`,
+      onActive: (n) => {
+        active = n;
+        if (active > peakActive) peakActive = active;
+      },
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  const wallMs = performance.now() - t0;
+  // the service's side of the last calls (hang-up, records) ends just after the callers'
+  await new Promise((r) => setTimeout(r, 500));
+  const svc1 = readProc(s.service.pid)!;
+  const ast1 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
+  const stats1 = await s.service.latency();
+  const lat = histogramDiff(stats1.eventToCommand, lat0.eventToCommand);
+
   const answers = runs.filter((r) => r.answerMs !== undefined).map((r) => r.answerMs!).sort((a, b) => a - b);
+  const durations = runs.filter((r) => r.report).map((r) => r.report!.durationMs).sort((a, b) => a - b);
   const outcomes: Record<string, number> = {};
   for (const r of runs) {
     const o = r.report?.outcome;
     const k = !o ? 'error' : o.kind === 'transfer' ? `transfer:${o.skill}` : `hangup:${o.reason}`;
     outcomes[k] = (outcomes[k] ?? 0) + 1;
   }
-  // per script: how its calls ended (a scenario that ends differently under load shows up here)
-  const byScript: Record<string, Record<string, number>> = {};
-  if (values.mix === 'scenarios') {
-    for (const r of runs) {
-      const o = r.report?.outcome;
-      const k = !o ? 'error' : o.kind === 'transfer' ? `transfer:${o.skill}` : `hangup:${o.reason}`;
-      const m = (byScript[r.script] ??= {});
-      m[k] = (m[k] ?? 0) + 1;
-    }
-  }
   const failed = runs.filter((r) => !r.report || (r.report.outcome.kind === 'hangup' && !['completed', 'caller-hangup'].includes(r.report.outcome.reason))).length;
-  const result = {
-    calls,
-    concurrency,
-    speed,
-    mix: values.mix,
+  const serviceCpuMs = svc1.cpuMs - svc0.cpuMs;
+  const asteriskCpuMs = ast0 && ast1 ? ast1.cpuMs - ast0.cpuMs : undefined;
+  return {
+    concurrency: s.concurrency,
+    calls: s.calls,
+    rate: s.rate === undefined ? null : round(s.rate),
     wallSeconds: round(wallMs / 1000),
-    callsPerSecond: round(calls / (wallMs / 1000)),
-    /** calls per second expressed at real-time speed: how many simultaneous real callers this rate means */
-    callDurationMs: { p50: percentile(durations, 50), p95: percentile(durations, 95), p99: percentile(durations, 99), max: durations.at(-1) ?? NaN },
-    answerLatencyMs: { p50: percentile(answers, 50), p95: percentile(answers, 95), p99: percentile(answers, 99), max: answers.at(-1) ?? NaN },
-    cpuSeconds: round((cpu.user + cpu.system) / 1e6),
-    cpuMsPerCall: round((cpu.user + cpu.system) / 1e3 / calls),
-    peakRssMb: round(peakRss / 1024 / 1024),
-    outcomes,
-    ...(values.mix === 'scenarios' ? { byScript } : {}),
+    peakActive,
     failed,
-    node: process.version,
+    outcomes,
+    answerLatencyMs: pcts(answers),
+    eventToCommandMs: { ...histPcts(lat), samples: lat.count },
+    callDurationMs: pcts(durations),
+    serviceCpuMsPerCall: round(serviceCpuMs / s.calls),
+    ariRequestsPerCall: round((stats1.ariRequests - lat0.ariRequests) / s.calls, 1),
+    ariEventsPerCall: round((stats1.ariEvents - lat0.ariEvents) / s.calls, 1),
+    servicePeakRssMb: mb(peakRss),
+    rssPerActiveCallKb: peakActive ? round((peakRss - s.service.idleRssBytes) / 1024 / peakActive) : NaN,
+    ...(asteriskCpuMs !== undefined ? { asteriskCpuMsPerCall: round(asteriskCpuMs / s.calls), serviceToAsteriskCpu: round(serviceCpuMs / asteriskCpuMs, 3) } : {}),
+    loadAverage: { before: round(load0), after: round(loadavg()[0]!) },
   };
-  if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
-  else {
-    process.stdout.write(
-      [
-        `ivr-1699 bench: ${calls} calls, ${concurrency} at once, ${speed}x speed, mix ${values.mix} (switch, service and caller in one process over loopback)`,
-        `  wall           ${result.wallSeconds} s  (${result.callsPerSecond} calls/s)`,
-        `  call duration  p50 ${result.callDurationMs.p50} ms  p95 ${result.callDurationMs.p95} ms  p99 ${result.callDurationMs.p99} ms  max ${result.callDurationMs.max} ms`,
-        `  answer latency p50 ${result.answerLatencyMs.p50} ms  p95 ${result.answerLatencyMs.p95} ms  p99 ${result.answerLatencyMs.p99} ms  (originate → first prompt)`,
-        `  CPU            ${result.cpuSeconds} s  (${result.cpuMsPerCall} ms per call, all three parts)`,
-        `  peak RSS       ${result.peakRssMb} MB`,
-        `  outcomes       ${Object.entries(outcomes).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
-        `  failed         ${failed}`,
-      ].join('\n') + '\n',
-    );
+}
+
+interface ServiceStats {
+  ariRequests: number;
+  ariEvents: number;
+  eventToCommand: HistogramSnapshot;
+}
+
+interface ServiceProcess {
+  pid: number;
+  runtime: string;
+  startMs: number;
+  idleRssBytes: number;
+  latency(): Promise<ServiceStats>;
+  stop(): Promise<void>;
+}
+
+/** Starts `ivr-1699 serve` as its own process against the ARI URL and waits until it is connected. */
+async function startServiceProcess(o: { ariUrl: string; work: string; profileDir?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
+  const httpPort = await freePort();
+  const logFile = join(o.work, 'service.log');
+  const out = openSync(logFile, 'w');
+  const t0 = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), resolve(PROJECT_ROOT, 'bin/ivr-1699.mjs'), 'serve'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ARI_URL: o.ariUrl, HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', IVR_DB: join(o.work, 'bench.sqlite'), IVR_SEED_DEMO: 'true' },
+    stdio: ['ignore', 'ignore', out],
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const base = `http://127.0.0.1:${httpPort}`;
+  const tail = () => readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+  let runtime = '';
+  for (;;) {
+    if (exited) throw new Error(`the service exited before it was ready:\n${tail()}`);
+    if (performance.now() - t0 > 60_000) {
+      child.kill('SIGKILL');
+      throw new Error(`the service was not connected to ARI within 60 s:\n${tail()}`);
+    }
+    const h = await fetch(`${base}/health`).catch(() => undefined);
+    if (h?.ok) {
+      runtime = ((await (await fetch(`${base}/metrics/latency`)).json()) as { runtime: string }).runtime;
+      break;
+    }
+    await h?.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return failed === 0 ? 0 : 1;
+  const startMs = Math.round(performance.now() - t0);
+  await new Promise((r) => setTimeout(r, 1000)); // settle before the idle reading
+  const idle = readProc(child.pid!);
+  return {
+    pid: child.pid!,
+    runtime,
+    startMs,
+    idleRssBytes: idle?.rssBytes ?? 0,
+    latency: async () => (await (await fetch(`${base}/metrics/latency`)).json()) as ServiceStats,
+    stop: async () => {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function pcts(sorted: number[]): Percentiles {
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+}
+function histPcts(h: HistogramSnapshot): Percentiles {
+  return { p50: round(histogramPercentile(h, 50)), p95: round(histogramPercentile(h, 95)), p99: round(histogramPercentile(h, 99)), max: round(h.count ? h.maxMs : NaN) };
+}
+
+function table(svc: { runtime: string; startMs: number; idleRssMb: number }, steps: StepResult[]): string {
+  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'load'];
+  const rows = steps.map((r) => [
+    String(r.concurrency),
+    String(r.calls),
+    r.rate === null ? 'burst' : String(r.rate),
+    String(r.failed),
+    q(r.answerLatencyMs),
+    q(r.eventToCommandMs),
+    String(r.serviceCpuMsPerCall),
+    String(r.rssPerActiveCallKb),
+    String(r.servicePeakRssMb),
+    r.asteriskCpuMsPerCall === undefined ? '-' : `${r.asteriskCpuMsPerCall} (×${r.serviceToAsteriskCpu})`,
+    `${r.loadAverage.before}→${r.loadAverage.after}`,
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
+  return [`service: ${svc.runtime}, started in ${svc.startMs} ms, idle RSS ${svc.idleRssMb} MB`, line(head), ...rows.map(line)].join('\n');
+}
+const q = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99} / ${p.max}`;
+
+function chart(command: string, steps: StepResult[]): string {
+  const xs = steps.map((s) => s.concurrency);
+  return renderChart(`${command} (service in its own process; ${cpus().length}-core machine)`, xs, [
+    {
+      title: 'latency',
+      unit: 'ms',
+      series: [
+        { name: 'answer p99 (offered → first prompt)', color: '#c0392b', values: steps.map((s) => s.answerLatencyMs.p99) },
+        { name: 'answer p50', color: '#c0392b', dashed: true, values: steps.map((s) => s.answerLatencyMs.p50) },
+        { name: 'event→command p99', color: '#2471a3', values: steps.map((s) => s.eventToCommandMs.p99) },
+        { name: 'event→command p50', color: '#2471a3', dashed: true, values: steps.map((s) => s.eventToCommandMs.p50) },
+      ],
+    },
+    {
+      title: 'service cost',
+      unit: 'ms CPU per call / KB RSS per active call',
+      series: [
+        { name: 'CPU ms per call', color: '#1e8449', values: steps.map((s) => s.serviceCpuMsPerCall) },
+        { name: 'RSS KB per active call', color: '#7d3c98', values: steps.map((s) => s.rssPerActiveCallKb) },
+      ],
+    },
+  ]);
 }
 
 function int(v: string, name: string, min: number, max: number): number {
@@ -158,4 +421,5 @@ function int(v: string, name: string, min: number, max: number): number {
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name}: a whole number from ${min} to ${max}`);
   return n;
 }
-const round = (x: number) => Math.round(x * 100) / 100;
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 1024 / 1024);
