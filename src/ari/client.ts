@@ -37,7 +37,7 @@ export interface AriClientOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** WebSocket ping interval; a missing pong by the next ping drops and reconnects */
   pingIntervalMs?: number;
-  /** REST sockets kept open at most (default 24; Asterisk's http.conf sessionlimit is 100 by default) */
+  /** REST sockets kept open at most (default 48; Asterisk's http.conf sessionlimit is 100 by default) */
   maxSockets?: number;
   /** where this connection counts its traffic and records event→command latencies (the service's metrics) */
   stats?: AriStats;

@@ -16,7 +16,7 @@ export interface RestOptions {
   base: string;
   username: string;
   password: string;
-  /** sockets kept open to Asterisk at most (default 24) */
+  /** sockets kept open to Asterisk at most (default 48) */
   maxSockets?: number;
 }
 
@@ -36,7 +36,7 @@ export class AriRest {
     this.port = Number(u.port || 80);
     this.prefix = u.pathname.replace(/\/+$/, '') + '/ari';
     this.auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 24, scheduling: 'fifo' });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 48, scheduling: 'fifo' });
   }
 
   /**
