@@ -118,7 +118,8 @@ export class Softphone {
       join(o.dir, 'accounts'),
       `<sip:${o.user}@127.0.0.1:${o.registrar};transport=udp>;auth_pass=${o.password};regint=600;audio_codecs=PCMU;mwi=no;answermode=${o.autoAnswer ? 'auto' : 'manual'}\n`,
     );
-    const child = spawn('baresip', [...(o.trace ? ['-s'] : []), '-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // -t: quits on its own after 10 minutes should the test process die without stopping it
+    const child = spawn('baresip', [...(o.trace ? ['-s'] : []), '-t', '600', '-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let ctrl: Socket | undefined;
     const deadline = Date.now() + 10_000;
     while (!ctrl) {
