@@ -90,9 +90,9 @@ export class Listener {
 
   constructor(private readonly file: () => string | undefined) {}
 
-  /** Starts following (at the moment the call is answered). */
-  start(): void {
-    this.t0 = Date.now();
+  /** Starts following; `t0`: when the call was answered (default now). */
+  start(t0 = Date.now()): void {
+    this.t0 = t0;
     this.timer = setInterval(() => this.poll(), 50);
   }
 

@@ -83,15 +83,33 @@ export class Softphone {
     private readonly child: ChildProcess,
     private readonly ctrl: Socket,
     private readonly consPort: number,
+    early: string,
   ) {
+    this.out = early;
+    child.stdout!.removeAllListeners('data');
+    child.stderr!.removeAllListeners('data');
     child.stdout!.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
     child.stderr!.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
     child.once('exit', () => (this.exited = true));
     ctrl.on('data', (d: Buffer) => this.onCtrl(d));
   }
 
-  /** Writes the config, starts baresip and waits until its account is registered. */
+  /**
+   * Writes the config, starts baresip and waits until its account is registered. Ports are
+   * picked free, but baresip binds without SO_REUSEADDR: a port with connections in TIME_WAIT
+   * makes it exit at once (EADDRINUSE), so it is tried again with other ports.
+   */
   static async start(o: SoftphoneOptions): Promise<Softphone> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Softphone.startOnce(o);
+      } catch (e) {
+        if (!(e instanceof PortTaken) || attempt === 5) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(o: SoftphoneOptions): Promise<Softphone> {
     if ('missing' in found) throw new Error(found.missing);
     mkdirSync(join(o.dir, 'rec'), { recursive: true });
     const [sip, ctrlPort, consPort] = [await freeSipPort(), await freeTcpPort(), await freeTcpPort()];
@@ -120,10 +138,16 @@ export class Softphone {
     );
     // -t: quits on its own after 10 minutes should the test process die without stopping it
     const child = spawn('baresip', [...(o.trace ? ['-s'] : []), '-t', '600', '-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let early = '';
+    child.stdout.on('data', (d: Buffer) => (early += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (early += d.toString('utf8')));
     let ctrl: Socket | undefined;
     const deadline = Date.now() + 10_000;
     while (!ctrl) {
-      if (child.exitCode !== null) throw new Error(`baresip (${o.user}) exited with ${child.exitCode}`);
+      if (child.exitCode !== null) {
+        if (/Address already in use/.test(early)) throw new PortTaken();
+        throw new Error(`baresip (${o.user}) exited with ${child.exitCode}:\n${uncolour(early)}`);
+      }
       ctrl = await new Promise<Socket | undefined>((res) => {
         const s = connect(ctrlPort, '127.0.0.1');
         s.once('connect', () => res(s));
@@ -132,12 +156,12 @@ export class Softphone {
       if (!ctrl) {
         if (Date.now() > deadline) {
           child.kill('SIGKILL');
-          throw new Error(`baresip (${o.user}) did not open its control port ${ctrlPort}`);
+          throw new Error(`baresip (${o.user}) did not open its control port ${ctrlPort}:\n${uncolour(early)}`);
         }
         await sleep(100);
       }
     }
-    const phone = new Softphone(o, child, ctrl, consPort);
+    const phone = new Softphone(o, child, ctrl, consPort, early);
     while (!/\bOK\b/.test((await phone.command('reginfo')).data)) {
       if (Date.now() > deadline) {
         await phone.stop();
@@ -252,6 +276,8 @@ export class Softphone {
     this.ctrl.destroy();
   }
 }
+
+class PortTaken extends Error {}
 
 const uncolour = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
