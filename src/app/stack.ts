@@ -237,6 +237,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
             projectRoot: PROJECT_ROOT,
             liveCalls: () => liveCalls(),
             registry,
+            records,
             ari: { url: () => ariUrl!, username: svcCfg.ari.username, password: svcCfg.ari.password },
           })
         : undefined;

@@ -17,6 +17,9 @@ import { maskNationalId, maskPhone } from '../log/mask.ts';
 import { loadCatalogue } from '../speech/catalogue.ts';
 import { catalogueDir } from '../speech/build.ts';
 import type { SqliteRequestRegistry, RequestStatus } from '../store/requests.ts';
+import { parseWhen } from '../cli/commands/report.ts';
+import { buildReport, reportCsv } from '../domain/report.ts';
+import type { CallRecordStore } from '../store/call-records.ts';
 import { AuditTrail } from './audit.ts';
 import type { ConsoleConfig } from './config.ts';
 import { HttpError, readBody, readJson, sendJson, sendText, startSse, str } from './http.ts';
@@ -38,6 +41,8 @@ export interface ConsoleOptions {
   projectRoot: string;
   liveCalls: () => LiveCall[];
   registry: SqliteRequestRegistry;
+  /** the call records (reports) */
+  records: CallRecordStore;
   /** the ARI the service talks to (the test phone calls in through it) */
   ari: { url: () => string; username: string; password: string };
   env?: NodeJS.ProcessEnv;
@@ -280,6 +285,30 @@ export function createConsole(o: ConsoleOptions): WebConsole {
       const n = o.registry.retryFailed(number);
       audit.record({ user: s.user, action: 'request-retry', target: number, result: n === 1 ? 'ok' : 'failed' });
       return sendJson(res, 200, { retried: n });
+    }
+
+    // reports over the call records (src/domain/report.ts, as `ivr-1699 report`)
+    if (m === 'GET' && (path === 'reports' || path === 'reports.csv')) {
+      requireSession(req);
+      const tz = o.appConfig.policy.timeZone;
+      const when = (key: 'from' | 'to', edge: 'start' | 'end') => {
+        const v = q.get(key);
+        if (!v) return undefined;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new HttpError(400, `${key}: a day like 2026-11-25 (the page converts the Jalali date)`);
+        try {
+          return parseWhen(v, key, tz, edge);
+        } catch (e) {
+          throw new HttpError(400, (e as Error).message);
+        }
+      };
+      const from = when('from', 'start');
+      const to = when('to', 'end');
+      if (from && to && from >= to) throw new HttpError(400, 'from must be before to');
+      o.records.flush(); // a call that just ended is in the report
+      const report = buildReport(o.records.list({ ...(from ? { from } : {}), ...(to ? { to } : {}) }), { from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, timeZone: tz });
+      if (path === 'reports') return sendJson(res, 200, { report });
+      const name = `ivr-1699-report-${q.get('from') ?? 'start'}-${q.get('to') ?? 'now'}.csv`;
+      return sendText(res, 200, 'text/csv; charset=utf-8', reportCsv(report), { 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' });
     }
 
     // settings (read-only) and the audit trail

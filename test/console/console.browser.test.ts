@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_NOW } from '../integration/harness.ts';
+import { AriClient } from '../../src/ari/client.ts';
+import { parseKeys } from '../../src/caller/keys.ts';
+import { TestCall } from '../../src/caller/test-caller.ts';
+import { SOUND_FOLDER } from '../../src/speech/compose.ts';
+import { DEMO_NOW, memoryLogger } from '../integration/harness.ts';
 import { ROOT, hasSox, tone, wavBytes } from '../speech/helpers.ts';
 import { PASSWORD, USER, startConsoleStack, type ConsoleStack } from './helpers.ts';
 
@@ -133,6 +137,47 @@ describe.skipIf(!hasChromium)(`web console in headless Chromium (needs ${CHROMIU
     await page.waitForSelector('[data-test=request-row]');
     expect(await page.textContent('[data-test=requests]')).toContain(number!);
     await shot('requests');
+  });
+
+  it('reports the call just made (self-service rate per day, transfers, funnel) for a Jalali date range, with CSV download', async () => {
+    // two more calls, scripted (the test caller of `ivr-1699 call`): to an agent, and product advice
+    const client = await AriClient.connect({ url: cs.stack.ariUrl, username: 'asterisk', password: 'asterisk', app: 'console-report-calls', logger: memoryLogger('warn').logger });
+    const scripted = (keys: string) =>
+      new TestCall(client, { app: 'console-report-calls', context: 'ivr-inbound', extension: '1699', callerId: '09121234567', keys: parseKeys(keys), agentsContext: 'agents', mediaPrefix: SOUND_FOLDER, timeoutMs: 30_000 }).start();
+    const ends = await Promise.all([scripted('0'), scripted('1 2')]);
+    await client.close();
+    expect(ends.map((e) => e.outcome)).toEqual([
+      { kind: 'transfer', skill: 'general' },
+      { kind: 'transfer', skill: 'product-advice' },
+    ]);
+    await page.click('[data-test=nav-reports]');
+    await page.waitForSelector('[data-test=figures]');
+    // the default range is the last 7 days, typed as Jalali dates in Persian digits
+    expect(await page.inputValue('[data-test=from]')).toMatch(/^[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2}$/);
+    expect(await page.textContent('[data-test=calls]')).toBe('۳');
+    expect(await page.textContent('[data-test=self-service]')).toMatch(/۳۳/);
+    expect(await page.textContent('[data-test=transfers]')).toContain('product-advice');
+    expect(await page.textContent('[data-test=nodes]')).toContain('question-refund-wallet');
+    await page.screenshot({ path: join(shots, 'reports.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=csv]')]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((st) => {
+        const parts: Buffer[] = [];
+        st.on('data', (c: Buffer) => parts.push(c));
+        st.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        st.on('error', reject);
+      }, reject);
+    });
+    expect(download.suggestedFilename()).toMatch(/^ivr-1699-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv.split('\n')[0]).toBe('section,key,metric,value');
+    // a range with no calls: nothing counted; a wrong date: a Persian message, nothing asked
+    await page.fill('[data-test=from]', '۱۴۰۰/۰۱/۰۱');
+    await page.fill('[data-test=to]', '۱۴۰۰/۰۱/۰۲');
+    await page.click('[data-test=show-report]');
+    await expect.poll(() => page.textContent('[data-test=calls]')).toBe('۰');
+    await page.fill('[data-test=to]', '۱۴۰۰/۱۳/۰۱');
+    await page.click('[data-test=show-report]');
+    expect(await page.textContent('[data-test=message]')).toContain('وجود ندارد');
   });
 
   it('shows the effective settings, read-only, naming the file to edit, and the audit trail', async () => {

@@ -7,12 +7,14 @@ import { PromptsPage } from './pages/prompts.js';
 import { PhonePage } from './pages/phone.js';
 import { LivePage } from './pages/live.js';
 import { RequestsPage } from './pages/requests.js';
+import { ReportsPage } from './pages/reports.js';
 import { SettingsPage } from './pages/settings.js';
 
 const PAGES = [
   { id: 'prompts', title: 'پیام‌ها', page: PromptsPage },
   { id: 'phone', title: 'تلفن آزمایشی', page: PhonePage },
   { id: 'live', title: 'تماس‌های جاری', page: LivePage },
+  { id: 'reports', title: 'گزارش‌ها', page: ReportsPage },
   { id: 'requests', title: 'درخواست‌ها', page: RequestsPage },
   { id: 'settings', title: 'تنظیمات', page: SettingsPage },
 ];
