@@ -180,6 +180,25 @@ describe('changes', () => {
     expect(auditLines().at(-1)).toMatchObject({ action: 'request-retry', target: r.number, result: 'ok' });
   });
 
+  it('answers the report of the call records as JSON and CSV; a wrong day is refused with the reason', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const json = await fetch(`${cs.base}/console/api/reports?from=${day}&to=${day}`, { headers: { cookie } });
+    expect(json.status).toBe(200);
+    const { report } = (await json.json()) as { report: { calls: number; timeZone: string; from: string } };
+    expect(report.timeZone).toBe('Asia/Tehran');
+    expect(report.calls).toBeGreaterThanOrEqual(0);
+    const csv = await fetch(`${cs.base}/console/api/reports.csv?from=${day}&to=${day}`, { headers: { cookie } });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="ivr-1699-report-${day}-${day}.csv"`);
+    expect((await csv.text()).split('\n')[0]).toBe('section,key,metric,value');
+    const bad = await fetch(`${cs.base}/console/api/reports?from=2026-02-30`, { headers: { cookie } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/no such day/);
+    const reversed = await fetch(`${cs.base}/console/api/reports?from=2026-11-30&to=2026-11-01`, { headers: { cookie } });
+    expect(reversed.status).toBe(400);
+    expect((await fetch(`${cs.base}/console/api/reports`)).status).toBe(401);
+  });
+
   it('signs out: the session no longer works', async () => {
     const r = await post('logout', {});
     expect(r.status).toBe(200);

@@ -24,8 +24,8 @@ function BarChart({ labels, datasets, horizontal, stacked, test, percent }) {
         locale: 'fa-IR',
         plugins: { legend: { display: datasets.length > 1, rtl: true }, tooltip: { rtl: true, callbacks: { label: (c) => `${c.dataset.label}: ${fmt(c.raw)}` } } },
         scales: {
-          x: { stacked, reverse: !horizontal, ticks: horizontal ? { callback: fmt } : {} },
-          y: { stacked, position: horizontal ? 'right' : 'right', ticks: horizontal ? {} : { callback: fmt }, ...(percent ? { max: 1, min: 0 } : {}) },
+          x: { stacked, reverse: !horizontal, ticks: horizontal ? { callback: fmt, precision: 0 } : {} },
+          y: { stacked, position: 'right', ticks: horizontal ? {} : { callback: fmt, ...(percent ? {} : { precision: 0 }) }, ...(percent ? { max: 1, min: 0 } : {}) },
         },
       },
     });
