@@ -1,7 +1,13 @@
 /**
+<<<<<<< HEAD
  * GET /health (200 when ARI is connected, 503 otherwise), GET /metrics, and GET /metrics/latency
  * (the event→command latency histogram as JSON, and whether this process runs compiled code) on
  * the service's HTTP port.
+=======
+ * GET /health and GET /metrics on the service's HTTP port. /health: 503 when the service cannot take
+ * calls (ARI disconnected, stopping); 200 with status `degraded` and the failing dependencies when a
+ * backend (store, Quantum, SMS) fails but callers still reach an answer or an agent; 200 `ok` otherwise.
+>>>>>>> 02d1399 (/health reports each dependency (ari, store writable/locked/failing, Quantum breaker, SMS) and degrades; /metrics: failed registrations, store errors, breaker state, dependency up; test: store locked by another process while 30 callers register (slowest /health 349 ms, no digit timeout), Quantum behind a 404 page)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +30,26 @@ export async function startHealthServer(host: string, port: number, metrics: Met
     const url = (req.url ?? '/').split('?')[0];
     if (extra?.(req, res)) return;
     if (req.method === 'GET' && url === '/health') {
-      const ok = metrics.ariConnected;
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: ok ? 'ok' : 'ari-disconnected', ari: ok ? 'connected' : 'disconnected', activeCalls: metrics.callsActive, uptimeS: Math.round((Date.now() - started) / 1000) }));
+      let h: ReturnType<Metrics['health']>;
+      try {
+        h = metrics.health();
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'error', message: `health check failed: ${(e as Error).message}` }));
+        return;
+      }
+      const deps = Object.fromEntries(Object.entries(h.dependencies).map(([k, d]) => [k, { ok: d.ok, state: d.state, ...(d.detail ? { detail: d.detail } : {}) }]));
+      res.writeHead(h.httpStatus, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: h.status,
+          ari: metrics.ariConnected ? 'connected' : 'disconnected',
+          dependencies: deps,
+          failing: Object.entries(h.dependencies).filter(([, d]) => !d.ok).map(([k]) => k),
+          activeCalls: metrics.callsActive,
+          uptimeS: Math.round((Date.now() - started) / 1000),
+        }),
+      );
     } else if (req.method === 'GET' && url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(metrics.render());

@@ -16,13 +16,28 @@ export class Metrics implements AriStats {
   /** the service is stopping (SIGTERM): no new calls */
   stopping = false;
   outcomes = new Map<string, number>();
+  /** requests a caller's decision asked for that could not be stored (the caller went to the skill) */
+  registrationsFailed = 0;
+  /** the state of each dependency, for /health and /metrics (set by the stack; ARI is known here) */
+  dependencies: () => DependencyReport = () => ({});
 
   outcome(kind: string, detail: string): void {
     const k = `${kind}|${detail}`;
     this.outcomes.set(k, (this.outcomes.get(k) ?? 0) + 1);
   }
 
+  /** ARI plus what the stack reports: every dependency with ok or not and its state */
+  health(): { status: 'ok' | 'degraded' | 'ari-disconnected' | 'stopping'; httpStatus: number; dependencies: DependencyReport } {
+    const deps: DependencyReport = { ari: { ok: this.ariConnected, state: this.ariConnected ? 'connected' : 'disconnected' }, ...this.dependencies() };
+    const failing = Object.values(deps).some((d) => !d.ok);
+    // 503 only when the service cannot take calls; a failing backend still lets callers reach an agent: 200 "degraded"
+    if (this.stopping) return { status: 'stopping', httpStatus: 503, dependencies: deps };
+    if (!this.ariConnected) return { status: 'ari-disconnected', httpStatus: 503, dependencies: deps };
+    return { status: failing ? 'degraded' : 'ok', httpStatus: 200, dependencies: deps };
+  }
+
   render(): string {
+    const deps = this.health().dependencies;
     const lines = [
       '# HELP ivr_calls_total Calls that entered the IVR.',
       '# TYPE ivr_calls_total counter',
@@ -45,6 +60,31 @@ export class Metrics implements AriStats {
       '# HELP ivr_call_outcomes_total How calls ended: transfer (by skill) or hangup (by reason).',
       '# TYPE ivr_call_outcomes_total counter',
     ];
+    lines.push(
+      '# HELP ivr_registrations_failed_total Requests a decision asked for that could not be stored (the caller was told and sent to the skill).',
+      '# TYPE ivr_registrations_failed_total counter',
+      `ivr_registrations_failed_total ${this.registrationsFailed}`,
+      '# HELP ivr_dependency_up 1 when the dependency works (ari, store, quantum, sms).',
+      '# TYPE ivr_dependency_up gauge',
+      ...Object.entries(deps).map(([name, d]) => `ivr_dependency_up{dependency="${name}",state="${d.state}"} ${d.ok ? 1 : 0}`),
+    );
+    const store = deps.store?.counters;
+    if (store) {
+      lines.push(
+        '# HELP ivr_store_errors_total Writes to the store that failed: busy (locked by another process longer than the write wait) or failed (full disk, I/O).',
+        '# TYPE ivr_store_errors_total counter',
+        `ivr_store_errors_total{kind="busy"} ${store.busy ?? 0}`,
+        `ivr_store_errors_total{kind="failed"} ${store.failed ?? 0}`,
+      );
+    }
+    const breaker = deps.quantum?.state;
+    if (breaker === 'closed' || breaker === 'open' || breaker === 'half-open') {
+      lines.push(
+        '# HELP ivr_quantum_breaker_state The circuit breaker in front of Quantum: 1 for its current state.',
+        '# TYPE ivr_quantum_breaker_state gauge',
+        ...['closed', 'half-open', 'open'].map((st) => `ivr_quantum_breaker_state{state="${st}"} ${st === breaker ? 1 : 0}`),
+      );
+    }
     for (const [k, v] of this.outcomes) {
       const [kind, detail] = k.split('|');
       lines.push(`ivr_call_outcomes_total{kind="${kind}",${kind === 'transfer' ? 'skill' : 'reason'}="${detail}"} ${v}`);
@@ -52,3 +92,14 @@ export class Metrics implements AriStats {
     return lines.join('\n') + '\n';
   }
 }
+
+/** One dependency as /health shows it. */
+export interface DependencyHealth {
+  ok: boolean;
+  /** e.g. connected, ok, locked, failing, closed, open, half-open, embedded, local-outbox */
+  state: string;
+  detail?: string;
+  /** numbers behind it (for /metrics) */
+  counters?: Record<string, number>;
+}
+export type DependencyReport = Record<string, DependencyHealth>;

@@ -18,7 +18,7 @@ import { createSmsSender } from '../sms/index.ts';
 import { compose, toMedia, SOUND_FOLDER } from '../speech/compose.ts';
 import { ChequesWatcher } from '../store/cheques-xlsx.ts';
 import { PromptLibrary, promptSecondsReader } from '../speech/library.ts';
-import { DEMO_DATA_PATH, openStore, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
+import { DEMO_DATA_PATH, openStore, probeStoreWritable, PROJECT_ROOT, type IvrStore } from '../store/db.ts';
 import { importDataFile } from '../store/import.ts';
 import { CallRecordStore } from '../store/call-records.ts';
 import cron from 'node-cron';
@@ -28,10 +28,11 @@ import { RequestOutbox, SqliteOutboxQueue, type OutboxQueue } from '../store/out
 import { PostgresOutboxQueue } from '../store/postgres-outbox.ts';
 import { SqliteRequestRegistry } from '../store/requests.ts';
 import { PostgresRequestRegistry, redactDbUrl } from '../store/postgres-registry.ts';
-import type { RequestRegistry } from '../domain/ports.ts';
+import type { RequestRegistry, SmsSender } from '../domain/ports.ts';
 import { startSwitch, type BuiltinSwitch, type SwitchOptions } from '../switch/index.ts';
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
+import type { DependencyReport, Metrics } from './metrics.ts';
 import { startService, type LiveCall, type RunningService } from './service.ts';
 import { createConsole, CONSOLE_ASSETS_DIR, type WebConsole } from '../console/server.ts';
 
@@ -170,6 +171,21 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let outbox: RequestOutbox | undefined;
     const registry = new SqliteRequestRegistry(store, { prefix: cfg.data.store.requestPrefix, onRegistered: () => outbox?.wake() });
     const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }));
+    // what /health says about SMS: whether the last message went out
+    const smsState = { lastOkAt: 0, lastFailureAt: 0, lastError: '' };
+    const smsTracked: SmsSender = {
+      send: async (to, text) => {
+        try {
+          const r = await sms.send(to, text);
+          smsState.lastOkAt = Date.now();
+          return r;
+        } catch (e) {
+          Object.assign(smsState, { lastFailureAt: Date.now(), lastError: (e as Error).message });
+          throw e;
+        }
+      },
+    };
+    const metricsRef: { current?: Metrics } = {};
     // cluster: requests in the shared PostgreSQL, so that either IVR sees the other's (A9 earlier referrals)
     let requests: RequestRegistry = registry;
     // …and then delivered to Quantum from there: every service of the cluster runs an outbox over the shared table
@@ -210,8 +226,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       media: (items) => toMedia(compose(items)),
       mediaSeconds: (media) => media.reduce((t, uri) => t + promptSeconds(uri.replace(/^sound:/, '').replace(`${SOUND_FOLDER}/`, '')), 0),
       orderData,
-      registry: requests,
-      sms,
+      registry: countFailures(requests, () => {
+        if (metricsRef.current) metricsRef.current.registrationsFailed++;
+      }),
+      sms: smsTracked,
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
       questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),
       decide: (topic, facts, now) => decide(topic, facts, now, cfg.policy, calendar),
@@ -255,10 +273,39 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });
     cleanups.push(() => service.stop());
+    metricsRef.current = service.metrics;
+    service.metrics.dependencies = (): DependencyReport => {
+      const w = store.writeStats;
+      const probe = probeStoreWritable(store);
+      const breaker = quantum?.breakerState;
+      return {
+        store: { ok: probe.state === 'ok', state: probe.state, ...(probe.detail ? { detail: probe.detail } : {}), counters: { busy: w.busy, failed: w.failed } },
+        quantum: quantum ? { ok: breaker === 'closed', state: breaker ?? 'closed' } : { ok: true, state: 'embedded' },
+        sms:
+          smsState.lastFailureAt > smsState.lastOkAt
+            ? { ok: false, state: 'failing', detail: smsState.lastError }
+            : { ok: true, state: sms.kind === 'gateway' ? 'gateway' : 'local-outbox' },
+      };
+    };
     liveCalls = () => service.liveCalls();
     return { ariUrl, switch: sw, service, services, store, registry, records, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
   }
+}
+
+/** the registry, counting the registrations that failed (for /metrics) */
+function countFailures(r: RequestRegistry, onFailure: () => void): RequestRegistry {
+  return {
+    register: async (req) => {
+      try {
+        return await r.register(req);
+      } catch (e) {
+        onFailure();
+        throw e;
+      }
+    },
+    earlierRequests: (nationalId, orderNumber) => r.earlierRequests(nationalId, orderNumber),
+  };
 }

@@ -82,6 +82,7 @@ export class LocalSmsOutbox implements SmsSender {
     const id = await retryWhileBusy(() => recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now()), {
       waitMs: this.store.writeWaitMs,
       what: 'queue the SMS',
+      stats: this.store.writeStats,
     });
     return { id, status: 'queued' };
   }

@@ -27,30 +27,47 @@ export function isStoreFailure(e: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code);
 }
 
-/** store errors (counted for /metrics), by kind: busy (locked by another writer) or failed (full disk, I/O …) */
-export const storeErrors = { busy: 0, failed: 0 };
+/** What a store's writes went through (for /health and /metrics): errors by kind and when writes last worked or failed. */
+export interface StoreWriteStats {
+  /** writes given up because another process held the lock for longer than writeWaitMs */
+  busy: number;
+  /** writes that failed outright (full disk, I/O error, read-only …) */
+  failed: number;
+  lastOkAt: number;
+  lastFailureAt: number;
+  lastError: string | null;
+}
+
+export function newStoreWriteStats(): StoreWriteStats {
+  return { busy: 0, failed: 0, lastOkAt: 0, lastFailureAt: 0, lastError: null };
+}
 
 /**
  * Runs `fn` (one synchronous statement or transaction); while it fails because the database is
  * locked, runs it again after 5, 10, 20 … 100 ms, without blocking, until `waitMs` has passed.
  */
-export async function retryWhileBusy<T>(fn: () => T, opts: { waitMs: number; what: string }): Promise<T> {
+export async function retryWhileBusy<T>(fn: () => T, opts: { waitMs: number; what: string; stats?: StoreWriteStats }): Promise<T> {
   const until = Date.now() + opts.waitMs;
+  const st = opts.stats;
   let delay = 5;
   for (;;) {
     try {
-      return fn();
+      const v = fn();
+      if (st) st.lastOkAt = Date.now();
+      return v;
     } catch (e) {
       if (!isStoreBusy(e)) {
         if (isStoreFailure(e)) {
-          storeErrors.failed++;
-          throw new StoreUnavailableError(`the store cannot ${opts.what}: ${(e as Error).message} (${(e as { code?: string }).code})`);
+          const msg = `the store cannot ${opts.what}: ${(e as Error).message} (${(e as { code?: string }).code})`;
+          if (st) Object.assign(st, { failed: st.failed + 1, lastFailureAt: Date.now(), lastError: msg });
+          throw new StoreUnavailableError(msg);
         }
         throw e;
       }
       if (Date.now() + delay > until) {
-        storeErrors.busy++;
-        throw new StoreUnavailableError(`the store is locked by another writer: could not ${opts.what} within ${opts.waitMs} ms`);
+        const msg = `the store is locked by another writer: could not ${opts.what} within ${opts.waitMs} ms`;
+        if (st) Object.assign(st, { busy: st.busy + 1, lastFailureAt: Date.now(), lastError: msg });
+        throw new StoreUnavailableError(msg);
       }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(100, delay * 2);

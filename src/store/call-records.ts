@@ -18,7 +18,7 @@
  */
 import type { CallRecord } from '../domain/call-record.ts';
 import type { Logger } from '../log/logger.ts';
-import { isStoreBusy, storeErrors } from './busy.ts';
+import { isStoreBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 
 /** records kept waiting while the store cannot take them; beyond this the oldest are dropped (and logged) */
@@ -80,9 +80,14 @@ export class CallRecordStore {
       this.store.db.transaction(() => {
         for (const r of batch) insert.run(r.callId, Date.parse(r.startedAt), JSON.stringify(r));
       })();
+      this.store.writeStats.lastOkAt = Date.now();
     } catch (e) {
-      if (isStoreBusy(e)) storeErrors.busy++;
-      else storeErrors.failed++;
+      // counted with the store's other failed writes (/health, /metrics)
+      const st = this.store.writeStats;
+      if (isStoreBusy(e)) st.busy++;
+      else st.failed++;
+      st.lastFailureAt = Date.now();
+      st.lastError = `call records: ${(e as Error).message}`;
       this.queue = batch.concat(this.queue);
       if (this.queue.length > MAX_WAITING) {
         const dropped = this.queue.splice(0, this.queue.length - MAX_WAITING).length;

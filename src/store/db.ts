@@ -17,9 +17,35 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, st
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.ts';
+import { newStoreWriteStats, type StoreWriteStats } from './busy.ts';
 import { importDataContent } from './import.ts';
 
 export type Db = Database.Database;
+
+/**
+ * Can the service write to the store right now? Takes the write lock and gives it back at once
+ * (BEGIN IMMEDIATE; ROLLBACK) without waiting: `locked` while another process holds it, `failing`
+ * when the last write failed (full disk, I/O) and none has worked since.
+ */
+export function probeStoreWritable(store: IvrStore): { state: 'ok' | 'locked' | 'failing'; detail?: string } {
+  const st = store.writeStats;
+  const db = store.db;
+  if (!db.open) return { state: 'failing', detail: 'the store is closed' };
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  try {
+    if (previous !== 0) db.pragma('busy_timeout = 0');
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return { state: 'locked', detail: 'another process holds the write lock' };
+    return { state: 'failing', detail: `${(e as Error).message} (${code})` };
+  } finally {
+    if (previous !== 0) db.pragma(`busy_timeout = ${previous}`);
+  }
+  if (st.lastFailureAt > st.lastOkAt) return { state: 'failing', detail: st.lastError ?? 'the last write failed' };
+  return { state: 'ok' };
+}
 
 const MIGRATIONS: string[] = [
   // 1: order data, requests, counters, SMS outbox
@@ -169,6 +195,8 @@ export interface IvrStore {
   readonly installationId: string;
   /** see OpenStoreOptions.writeWaitMs */
   readonly writeWaitMs: number;
+  /** how the service's writes have fared (src/store/busy.ts): /health and /metrics */
+  readonly writeStats: StoreWriteStats;
   close(): void;
 }
 
@@ -201,6 +229,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
       path,
       installationId,
       writeWaitMs: opts.writeWaitMs ?? 2000,
+      writeStats: newStoreWriteStats(),
       close: () => {
         if (db.open) db.close();
       },

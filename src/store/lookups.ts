@@ -34,7 +34,7 @@ export class FailedLookups {
    * the event loop never waits (src/store/busy.ts); rejects when the store stays locked or fails
    */
   recordAsync(callerNumber: string): Promise<number> {
-    return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup' });
+    return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup', stats: this.store.writeStats });
   }
 
   /** records one failed try; returns the number of failures within the window, this one included */

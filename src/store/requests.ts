@@ -173,7 +173,7 @@ export class SqliteRequestRegistry implements RequestRegistry {
           .get(r.callId, r.topic, r.orderNumber ?? '') as Row;
         return { res, row };
       },
-      { waitMs: this.store.writeWaitMs, what: 'register the request' },
+      { waitMs: this.store.writeWaitMs, what: 'register the request', stats: this.store.writeStats },
     );
     const stored = toPublic(rowToRequest(row));
     if (res.changes === 1) {
