@@ -47,6 +47,15 @@ describe('sign-in', () => {
     expect(await s.json()).toMatchObject({ user: USER, name: 'مدیر آزمایشی' });
   });
 
+  it('locks a user name out for 10 minutes after 5 failed sign-ins from one address (429), and audits it', async () => {
+    const attempt = () => fetch(`${cs.base}/console/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'mallory', password: 'guess' }) });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
+    const locked = await attempt();
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { message: string }).message).toBe('too many failed sign-ins: wait 10 minutes');
+    expect(auditLines().at(-1)).toMatchObject({ user: 'mallory', action: 'sign-in', result: 'refused' });
+  });
+
   it('answers the API with 401 without a session', async () => {
     const r = await fetch(`${cs.base}/console/api/prompts`);
     expect(r.status).toBe(401);
