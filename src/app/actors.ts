@@ -59,6 +59,27 @@ export interface LookupLimiter {
   failed(callerNumber: string): void;
 }
 
+/**
+ * Everything the rules look at for a national ID and its order (found with findOrder): the one
+ * way the live IVR and `ivr-1699 decide` gather the facts.
+ */
+export async function factsOf(
+  svc: Pick<CallServices, 'orderData' | 'registry'>,
+  nationalId: string,
+  order: NonNullable<Awaited<ReturnType<OrderData['findOrder']>>>,
+  orderNumber: string,
+  answers: Record<string, string> = {},
+): Promise<Facts> {
+  const [customer, orderable, bouncedCheques, earlierRequests] = await Promise.all([
+    svc.orderData.findCustomer(nationalId),
+    order.productCode ? svc.orderData.orderableStock(order.productCode) : Promise.resolve(null),
+    svc.orderData.bouncedCheques(nationalId),
+    svc.registry.earlierRequests(nationalId, orderNumber),
+  ]);
+  const stock = order.productCode && orderable !== null ? { productCode: order.productCode, orderable } : null;
+  return { customer, order, stock, bouncedCheques, earlierRequests, answers: { ...answers } };
+}
+
 /** Channel variables that go to the agent's channel too get Asterisk's inheritance prefix. */
 /**
  * Sent on every listen even when unchanged: each ChannelVarset of IVR_NODE tells an observer
@@ -145,14 +166,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
           log.info({ nationalId: maskNationalId(input.nationalId) }, 'national ID and order number do not match');
           return svc.guard.allowed(caller) ? { status: 'mismatch' } : { status: 'limited' };
         }
-        const [customer, orderable, bouncedCheques, earlierRequests] = await Promise.all([
-          svc.orderData.findCustomer(input.nationalId),
-          order.productCode ? svc.orderData.orderableStock(order.productCode) : Promise.resolve(null),
-          svc.orderData.bouncedCheques(input.nationalId),
-          svc.registry.earlierRequests(input.nationalId, input.orderNumber),
-        ]);
-        const stock = order.productCode && orderable !== null ? { productCode: order.productCode, orderable } : null;
-        return { status: 'found', facts: { customer, order, stock, bouncedCheques, earlierRequests, answers: {} } };
+        return { status: 'found', facts: await factsOf(svc, input.nationalId, order, input.orderNumber) };
       } catch (e) {
         unavailable('order lookup', e, 'order-lookup-unavailable');
         return { status: 'unavailable' };

@@ -107,6 +107,11 @@ export function builtinSwitchOptions(cfg: AppConfig, o: { port: number; timeScal
   };
 }
 
+/** The folder of the prompts of the configured language: PROMPTS_DIR / service.prompts (e.g. prompts/fa). */
+export function promptsFolder(cfg: AppConfig): string {
+  return resolve(PROJECT_ROOT, cfg.service.prompts.dir, cfg.service.prompts.language);
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const cfg = o.config;
   const log = o.logger;
@@ -209,7 +214,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
     if (o.background) {
       // texts and recordings change under a running service: watched, checked and logged (audio is read at each playback)
-      const prompts = new PromptLibrary({ dir: resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language), logger: log.child({ component: 'prompts' }) });
+      const prompts = new PromptLibrary({ dir: promptsFolder(cfg), logger: log.child({ component: 'prompts' }) });
       prompts.watch();
       cleanups.push(() => prompts.close());
     }
@@ -219,7 +224,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const calendar = loadWorkingCalendar(cfg.policy);
     const clock = clockAt(o.now);
     const machine = scaledCallMachine(cfg.flow, timeScale);
-    const promptSeconds = promptSecondsReader(resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language));
+    const promptSeconds = promptSecondsReader(promptsFolder(cfg));
     const services: CallServices = {
       routing: cfg.routing,
       language: svcCfg.prompts.language,
@@ -250,7 +255,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
             config: cfg.console,
             appConfig: cfg,
             logger: log,
-            promptsDir: resolve(PROJECT_ROOT, svcCfg.prompts.dir, svcCfg.prompts.language),
+            promptsDir: promptsFolder(cfg),
             assetsDir: o.consoleAssetsDir ?? resolve(PROJECT_ROOT, CONSOLE_ASSETS_DIR),
             projectRoot: PROJECT_ROOT,
             liveCalls: () => liveCalls(),

@@ -32,8 +32,30 @@ describe('configuration', () => {
       const p = (e as ConfigError).problems;
       expect(p.some((l) => l.startsWith('environment HTTP_PORT: service.http.port') && l.includes('"abc"'))).toBe(true);
       expect(p.some((l) => l.startsWith('c.yaml: routing.skills.general.extension') && l.includes('"Bad Ext"'))).toBe(true);
-      expect(p.some((l) => l.includes("skill 'sales' has no route"))).toBe(true);
+      // the other skills keep their default routes (partial tables merge over the defaults)
+      expect(p.some((l) => l.includes('has no route'))).toBe(false);
     }
+  });
+  it('partial flow.menus and routing.skills merge over the defaults; null removes a default key', () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      'flow:\n  menus:\n    main-menu:\n      keys:\n        "4": { agent: sales }\n        "0": null\n    menu-after:\n      prompt: menu-after-v2\nrouting:\n  skills:\n    sales: { queue: sales-2 }\n',
+    );
+    const c = loadConfig({ file: 'c.yaml', cwd: dir, env: {} });
+    expect(c.flow.menus['main-menu']!.keys).toEqual({ '1': { menu: 'menu-before' }, '2': { menu: 'menu-during' }, '3': { menu: 'menu-after' }, '4': { agent: 'sales' } });
+    expect(c.flow.menus['menu-after']!.prompt).toBe('menu-after-v2');
+    expect(Object.keys(c.flow.menus['menu-after']!.keys)).toHaveLength(8);
+    expect(Object.keys(c.flow.menus)).toEqual(['main-menu', 'menu-before', 'menu-during', 'menu-after']);
+    expect(c.routing.skills.sales).toEqual({ extension: 'sales', queue: 'sales-2' });
+    expect(c.routing.skills.general).toEqual({ extension: 'general', queue: 'general-queue' });
+  });
+  it('one prompts variable: IVR_PROMPTS_DIR is a deprecated alias of PROMPTS_DIR; both apart are refused', () => {
+    const dir = tmp();
+    const c = loadConfig({ cwd: dir, env: { IVR_PROMPTS_DIR: '/srv/prompts/fa' } });
+    expect(c.service.prompts).toMatchObject({ dir: '/srv/prompts', language: 'fa' });
+    expect(loadConfig({ cwd: dir, env: { IVR_PROMPTS_DIR: '/srv/prompts/fa', PROMPTS_DIR: '/srv/prompts' } }).service.prompts.dir).toBe('/srv/prompts');
+    expect(() => loadConfig({ cwd: dir, env: { IVR_PROMPTS_DIR: '/a/fa', PROMPTS_DIR: '/b' } })).toThrow(/IVR_PROMPTS_DIR: deprecated, and it points elsewhere/);
   });
   it('says so when the file is not YAML or cannot be read', () => {
     const dir = tmp();

@@ -22,12 +22,14 @@ const HELP = `usage: ivr-1699 call [--keys "…"] [--caller N] [--data FILE] [--
 
   --keys "…"     groups separated by spaces, each keyed when the IVR next listens:
                  DTMF 0-9 * #, "w" waits (the IVR's timeout acts), "h" hangs up.
-                 Without --keys the call is interactive: type keys, Enter sends them, h hangs up.
+                 Without --keys the call is interactive: each key goes as you press it (on a terminal;
+                 piped input: a line at a time), h or Ctrl-C hangs up.
   --caller N     caller ID number (default 09121234567)
   --data FILE    order data for the in-process IVR (data-file contract); default: demo data
   --now ISO      the in-process IVR's clock starts at this instant
   --ari-url URL  call into this switch/Asterisk (with the service connected) instead of in-process
-  --speed N      in-process only: run prompts and timeouts N times faster (default 20; 1 = real time)
+  --speed N      in-process only: run prompts and timeouts N times faster (default: 1, real time,
+                 for an interactive call; 20 with --keys)
   --timeout MS   give up after this long (default 180000)
   --json         print one JSON object (prompts, decisions, requests, variables, outcome, durationMs)
   --username/--password  ARI credentials (default ARI_USERNAME/ARI_PASSWORD or asterisk/asterisk)
@@ -65,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!/^\+?\d{0,15}$/.test(values.caller)) throw new UsageError(`--caller: "${values.caller}" is not a phone number`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout: give milliseconds, e.g. 60000');
-  const speed = values.speed === undefined ? 20 : Number(values.speed);
+  // a person at the keyboard needs the IVR's real timeouts; a script does not wait for anyone
+  const speed = values.speed === undefined ? (keys === undefined ? 1 : 20) : Number(values.speed);
   if (!Number.isFinite(speed) || speed < 0.1 || speed > 1000) throw new UsageError('--speed: a number from 0.1 to 1000 (1 = real time)');
   if (values['ari-url'] && (values.data || values.now)) {
     throw new UsageError('--data and --now set up the in-process IVR; with --ari-url the IVR is the service already running there');

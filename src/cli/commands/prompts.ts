@@ -7,7 +7,8 @@
 import { parseOptions, UsageError } from '../usage-error.ts';
 import { buildPrompts, importRecording, promptStatuses } from '../../speech/build.ts';
 import { checkPrompts } from '../../speech/check.ts';
-import { defaultPromptsDir } from '../../speech/library.ts';
+import { promptsFolder } from '../../app/stack.ts';
+import { loadConfig } from '../../config/load.ts';
 
 export const summary = 'build draft audio of the prompt texts, list prompts, import studio recordings';
 
@@ -20,7 +21,7 @@ const HELP = `usage:
       convert a studio recording (any rate/channels) into the prompt's .wav .ulaw .alaw .sln16
   ivr-1699 prompts check [--dir DIR]
       list every problem of the prompt audio, one a line (exit 1 when there is any)
-  --dir defaults to $IVR_PROMPTS_DIR or the project's prompts/fa`;
+  --dir defaults to $PROMPTS_DIR/fa (the service's prompts folder; default the project's prompts/fa)`;
 
 function parse(argv: string[]) {
   return parseOptions({
@@ -44,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  const dir = values.dir ?? defaultPromptsDir();
+  const dir = values.dir ?? promptsFolder(loadConfig());
   switch (sub) {
     case 'build': {
       const t0 = Date.now();

@@ -10,7 +10,7 @@ import { parseOptions, UsageError } from '../usage-error.ts';
 import { maskNationalId, maskPhone } from '../../log/mask.ts';
 import { readDataSettings } from '../../store/config.ts';
 import { openConfiguredStore } from '../../store/index.ts';
-import { SqliteRequestRegistry, type RequestStatus } from '../../store/requests.ts';
+import { parseRequestNumber, SqliteRequestRegistry, type RequestStatus } from '../../store/requests.ts';
 import { listSms, type SmsStatus } from '../../sms/outbox.ts';
 import type { IvrStore } from '../../store/db.ts';
 
@@ -45,6 +45,13 @@ function parse(rest: string[]) {
 function openFor(db: string | undefined): IvrStore {
   const s = readDataSettings(process.env);
   return openConfiguredStore({ ...s.store, ...(db ? { dbPath: db } : {}) });
+}
+
+/** When Quantum is not configured nothing delivers requests: say so where it matters. */
+function noQuantumHint(): string {
+  return readDataSettings(process.env).quantum.url
+    ? ''
+    : 'note: QUANTUM_URL is not set, so the outbox does not run: pending requests wait until Quantum is configured and the service restarted\n';
 }
 
 function limitOf(v: string | undefined): number | undefined {
@@ -97,6 +104,8 @@ export async function run(argv: string[]): Promise<number> {
           .join('  '),
       );
       lines.push(`${rows.length} shown; in store: ${c.pending} pending, ${c.delivered} delivered, ${c.failed} failed`);
+      const hint = c.pending ? noQuantumHint() : '';
+      if (hint) lines.push(hint.trimEnd());
       process.stdout.write(lines.join('\n') + '\n');
       return 0;
     } finally {
@@ -108,9 +117,33 @@ export async function run(argv: string[]): Promise<number> {
     const store = openFor(values.db);
     try {
       const reg = new SqliteRequestRegistry(store);
-      const n = values.failed ? reg.retryFailed() : reg.retryFailed(positionals[0]!);
-      process.stdout.write(`${n} request(s) put back in the outbox\n`);
-      return values.failed || n === 1 ? 0 : 1;
+      const hint = noQuantumHint();
+      if (values.failed) {
+        const n = reg.retryFailed();
+        process.stdout.write(n ? `${n} failed request(s) put back in the outbox\n` : 'no failed request to put back\n');
+        if (hint) process.stderr.write(hint);
+        return 0;
+      }
+      const number = positionals[0]!;
+      if (!parseRequestNumber(number)) throw new UsageError(`'${number}' is not a request number; e.g. R-000123`);
+      const r = reg.get(number);
+      if (!r) {
+        process.stderr.write(`${number}: no such request in ${store.path}\n`);
+        return 1;
+      }
+      if (r.status !== 'failed') {
+        const why =
+          r.status === 'delivered'
+            ? `was delivered to Quantum${r.deliveredAt ? ` at ${r.deliveredAt}` : ''}`
+            : `is pending: the outbox is still delivering it (tries ${r.attempts}${r.lastError ? `, last error "${r.lastError.slice(0, 80)}"` : ''})`;
+        process.stderr.write(`${r.number} ${why}; only failed requests are put back\n`);
+        if (hint && r.status === 'pending') process.stderr.write(hint);
+        return 1;
+      }
+      reg.retryFailed(number);
+      process.stdout.write(`${r.number} put back in the outbox\n`);
+      if (hint) process.stderr.write(hint);
+      return 0;
     } finally {
       store.close();
     }

@@ -12,7 +12,8 @@ import { parseOptions, UsageError } from '../usage-error.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { toMedia, toPersianText } from '../../speech/compose.ts';
 import { spellAmount, spellCount, spellDate, spellDigits, spellIdentifier, spellNumber } from '../../speech/numbers.ts';
-import { defaultPromptsDir } from '../../speech/library.ts';
+import { promptsFolder } from '../../app/stack.ts';
+import { loadConfig } from '../../config/load.ts';
 
 export const summary = 'show (and optionally write as audio) how the IVR says an amount, number, digits or date';
 
@@ -82,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`give exactly one VALUE\n${HELP}`);
   const kind = values.as as Kind | undefined;
   if (!kind || !KINDS.includes(kind)) throw new UsageError(`--as must be one of ${KINDS.join(', ')} (got ${values.as ?? 'nothing'})\n${HELP}`);
-  const dir = values.dir ?? defaultPromptsDir();
+  const dir = values.dir ?? promptsFolder(loadConfig());
   const names = fragmentsFor(positionals[0]!, kind, { weekday: values.weekday, rial: values.rial });
   const catalogue = loadCatalogue(join(dir, 'catalogue'));
   const text = toPersianText(names, catalogue.entries);
