@@ -73,7 +73,7 @@ describe('ivr-1699 data / requests', () => {
     await expect(requests(['list', '--status', 'lost', '--db', db])).rejects.toThrow(/--status must be one of pending, delivered, failed/);
     out = '';
     expect(await requests(['retry', 'R-000002', '--db', db])).toBe(0);
-    expect(out).toContain('1 request(s) put back');
+    expect(out).toContain('R-000002 put back in the outbox');
     out = '';
     expect(await requests(['sms', '--db', db])).toBe(0);
     expect(out).toContain('S-000001');
