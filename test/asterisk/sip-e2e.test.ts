@@ -244,7 +244,7 @@ describe.skipIf(skip)(title, () => {
       expect(tail(caller.recording()!)).toBeCloseTo(880, -1);
       expect(tail(agent.recording()!)).toBeCloseTo(440, -1);
       console.log(
-        `SIP A: tester-01 → sales-expert, answered by agent-2005 at ${bridgedAt.toFixed(1)} s; ${list.length} prompts, ${heard.toFixed(1)} s of sound heard (files: ${expected.toFixed(1)} s); longest quiet ${quiet.toFixed(2)} s (IVR timeout ${IVR_LONGEST_WAIT_S} s)`,
+        `SIP A: tester-01 → sales-expert, answered by agent-2005 at ${bridgedAt.toFixed(1)} s; ${list.length} prompts, ${heard.toFixed(1)} s of sound heard (files: ${expected.toFixed(1)} s); longest quiet ${quiet.toFixed(2)} s (IVR timeout ${IVR_LONGEST_WAIT_S} s)\n  heard (# = sound, per 0.5 s): ${timeline(r.listener.frames)}\n  prompts: ${list.map((p) => `${p.prompt} ${p.from.toFixed(1)}-${p.to?.toFixed(1)}`).join(', ')}`,
       );
     },
     120_000,
