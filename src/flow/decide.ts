@@ -19,15 +19,13 @@ import type { SayItem } from '../domain/say.ts';
 import type { FlowConfig } from './config.ts';
 import { menuState } from './listen.ts';
 import { topicOf } from './lookup.ts';
-import { flowSetup, prompt, type FlowContext } from './setup.ts';
+import { flowSetup, prompt, requestAnnouncement, type FlowContext } from './setup.ts';
 
 const currentQuestion = (c: FlowContext) => c.questions[c.questionIndex];
 
 /** decision.say, and the registered request's number (without padding zeros) after `request-registered` */
 function announcement(c: FlowContext, requestRegistered: string): SayItem[] {
-  const items: SayItem[] = [...(c.decision?.say ?? [])];
-  if (c.request?.number) items.push(prompt(requestRegistered), { kind: 'identifier', value: c.request.number, format: 'request-number' });
-  return items;
+  return [...(c.decision?.say ?? []), ...requestAnnouncement(c, requestRegistered)];
 }
 
 export function questionsState(cfg: FlowConfig) {

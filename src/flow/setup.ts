@@ -170,7 +170,7 @@ export const flowSetup = setup({
   actions: {
     /** an adopted call with a registered request hears its number again before goodbye / the agent */
     resumeAnnouncement: assign(({ context }, p: { requestRegistered: string }) => ({
-      say: context.request?.number ? [prompt(p.requestRegistered), { kind: 'digits', value: context.request.number } as SayItem] : [],
+      say: requestAnnouncement(context, p.requestRegistered),
     })),
     /** a key pressed while nothing listens: kept for the next listen (type-ahead, at most MAX_TYPE_AHEAD keys) */
     queueKey: assign(({ context, event }) => ({
@@ -250,6 +250,11 @@ function lengthReason(kind: EntryKind): ReasonCode {
 export const REGISTRATION_FAILED = 'registration-failed';
 
 export const prompt = (name: string): SayItem => ({ kind: 'prompt', name });
+
+/** "request registered" and the request's number, as a caller writes it down (nothing without a number) */
+export function requestAnnouncement(c: Pick<FlowContext, 'request'>, requestRegistered: string): SayItem[] {
+  return c.request?.number ? [prompt(requestRegistered), { kind: 'identifier', value: c.request.number, format: 'request-number' }] : [];
+}
 
 /** True when an announcement says a value (not only prompts): the caller may want to hear it again. */
 export const sayHasValue = (items: readonly SayItem[]): boolean => items.some((i) => i.kind !== 'prompt');

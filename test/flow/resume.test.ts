@@ -48,7 +48,7 @@ describe('the call machine resumes an adopted call', () => {
       keys: '',
       resume: { node: 'question-refund-wallet', topic: 'refund', nationalId: NID, orderNumber: ORDER, rule: 'A6', outcome: 'refund-registered', requestType: 'refund-request', requestUnit: 'follow-up', requestNumber: 'R-000012' },
     });
-    expect(t.log.filter((l) => l.startsWith('play'))).toEqual(['play request-registered digits:R-000012 goodbye']);
+    expect(t.log.filter((l) => l.startsWith('play'))).toEqual(['play request-registered request-number:R-000012 star-to-repeat', 'play goodbye']);
     expect(t.registered).toEqual([]);
     expect(t.vars).toMatchObject({ IVR_TOPIC: 'refund', IVR_NATIONAL_ID: NID, IVR_REQUEST_NUMBER: 'R-000012', IVR_OUTCOME: 'refund-registered' });
     expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
