@@ -67,10 +67,15 @@ describe('ivr-1699 asterisk: options', () => {
 describe.skipIf(asteriskMissing)(tierTitle('ivr-1699 asterisk: runs Asterisk for a tester'), () => {
   const children: ChildProcess[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'ivr-cli-ast-'));
-  afterAll(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  afterAll(async () => {
+    // SIGTERM first: the command then stops its Asterisk (SIGKILL would leave Asterisk running)
+    for (const c of children.reverse()) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      c.kill('SIGTERM');
+      await exitOf(c, 15_000).catch(() => c.kill('SIGKILL'));
+    }
     rmSync(scratch, { recursive: true, force: true });
-  });
+  }, 40_000);
 
   it('prints ARI, SIP and the accounts; serve connects with the printed line; SIGTERM stops Asterisk', async () => {
     const [httpPort, sipPort, healthPort] = [await freeTcpPort(), await freeSipPort(), await freeTcpPort()];
