@@ -35,6 +35,8 @@ export interface PlaceCallOptions {
   betweenMs?: number;
   /** many calls on one connection: events reach this call through the router (by channel id) instead of one listener per call */
   router?: CallEventRouter;
+  /** hang up as soon as this prompt starts playing (a caller who hangs up during an announcement) */
+  hangupAtPrompt?: string;
 }
 
 /**
@@ -171,6 +173,7 @@ export class TestCall extends EventEmitter {
         const name = this.promptName(uri);
         this.report.prompts.push(name);
         this.observer.prompt?.(name);
+        if (name === this.opts.hangupAtPrompt) this.act({ kind: 'hangup' });
         break;
       }
       case 'PlaybackFinished':

@@ -41,7 +41,7 @@ export interface AsteriskHarness {
   /** the caller app's name (the client's Stasis app; subscribe it to more event sources) */
   app: string;
   logs: string[];
-  call(keys: string, opts?: { caller?: string; timeoutMs?: number }): Promise<CallReport>;
+  call(keys: string, opts?: { caller?: string; timeoutMs?: number; hangupAtPrompt?: string }): Promise<CallReport>;
   close(): Promise<void>;
 }
 
@@ -73,6 +73,7 @@ export async function startAsteriskHarness(o: { asterisk?: LocalAsterisk; stack?
         agentsContext: config.routing.agentsContext,
         mediaPrefix: SOUND_FOLDER,
         timeoutMs: co.timeoutMs ?? 180_000,
+        hangupAtPrompt: co.hangupAtPrompt,
       }).start(),
     close: async () => {
       await client.close().catch(() => undefined);

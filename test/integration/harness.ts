@@ -26,7 +26,7 @@ export interface Harness {
    * A scripted call (`keys` as `ivr-1699 call --keys`), or with `onPrompt` an interactive one: no
    * script, `onPrompt` sees each prompt as it starts and keys with `call.sendKeys`.
    */
-  call(keys: string, opts?: { caller?: string; timeoutMs?: number; onPrompt?: (name: string, call: TestCall) => void }): Promise<CallReport>;
+  call(keys: string, opts?: { caller?: string; timeoutMs?: number; hangupAtPrompt?: string; onPrompt?: (name: string, call: TestCall) => void }): Promise<CallReport>;
   close(): Promise<void>;
 }
 
@@ -70,6 +70,7 @@ export async function startHarness(o: Partial<StackOptions> & { timeScale?: numb
           agentsContext: config.routing.agentsContext,
           mediaPrefix: SOUND_FOLDER,
           timeoutMs: co.timeoutMs ?? 60_000,
+          hangupAtPrompt: co.hangupAtPrompt,
         },
         onPrompt ? { prompt: (name) => onPrompt(name, call) } : {},
       );
