@@ -115,6 +115,11 @@ export interface LocalAsteriskOptions {
   scratch?: string;
   /** extra environment for the entrypoint */
   env?: Record<string, string>;
+  /**
+   * a test-only dialplan written over the generated extensions.conf (e.g. the one the switch's
+   * conformance fixtures are recorded with); default: the project's dialplan/extensions.conf
+   */
+  extensionsConf?: string;
   /** how long to wait for ARI; default 20 s */
   startTimeoutMs?: number;
   /** where Asterisk's console output goes; default <scratch>/console.log */
@@ -162,6 +167,7 @@ export function configureAsterisk(o: LocalAsteriskOptions & { scratch: string; h
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`the container entrypoint refused the configuration:\n${r.stderr}`);
+  if (o.extensionsConf !== undefined) writeFileSync(join(etc, 'extensions.conf'), o.extensionsConf);
   // data folder: links to the install's read-only parts, the project's sounds and hold music
   for (const part of ['rest-api', 'documentation', 'static-http', 'phoneprov', 'keys', 'firmware', 'images']) {
     if (existsSync(join(o.install.data, part))) symlinkSync(join(o.install.data, part), join(data, part));

@@ -15,7 +15,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Json = Record<string, unknown>;
-interface Line {
+/** one line of a trace (JSON lines): what was sent, answered or received, `t` ms from the scenario's start */
+export interface TraceLine {
   t: number;
   dir: 'request' | 'response' | 'event' | 'ws-open' | 'ws-closed';
   side?: 'caller' | 'ivr';
@@ -129,9 +130,12 @@ export function convert(file: string): Fixture {
   const lines = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Line);
-  const scenario = basename(file, '.jsonl');
+    .map((l) => JSON.parse(l) as TraceLine);
+  return convertTrace(basename(file, '.jsonl'), lines, `Recorded on a real Asterisk 22.10.1 (ARI over loopback, Local channels): ${basename(file)}`);
+}
 
+/** A trace (the lines of one scenario, in time order) → the project's fixture. */
+export function convertTrace(scenario: string, lines: TraceLine[], source: string): Fixture {
   // channel ids → symbols, from the names of the halves
   const ids = new Map<string, string>();
   const noteChannel = (c: unknown) => {
@@ -230,7 +234,7 @@ export function convert(file: string): Fixture {
 
   return {
     scenario,
-    source: `Recorded on a real Asterisk 22.10.1 (ARI over loopback, Local channels): ${scenario}.jsonl`,
+    source,
     switchOptions: { dialplanStyle: 'recorded', entryContext: 'default', language: 'en', queueHoldMs: 2000, ivrApp: 'ivr-1699' },
     apps: { ivr: 'ivr-1699', caller: 'caller-sim', connectedAtStart: [...connectedAtStart].sort() },
     steps,
