@@ -5,7 +5,7 @@
  * must end alike on both: outcome, skill, rule and outcome code, requests registered, the prompts
  * heard, the nodes listened at and the IVR_* variables the caller saw. Request numbers come from
  * each side's own sequence and calls run side by side, so a number is compared by its shape and the
- * digits that read it back are compared as "the request number".
+ * prompts that read it back are compared as "the request number".
  *
  * The scripts: every seed item, wrong keys, no keys, `*`, `0`, hang-ups at each kind of node (menu,
  * digit entry, question, announcement), invalid IDs and mismatched ID/order pairs up to the limit
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalAsterisk } from '../../src/asterisk/local.ts';
 import type { CallReport } from '../../src/caller/report.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { spellDigits } from '../../src/speech/numbers.ts';
+import { spellRequestNumber } from '../../src/speech/numbers.ts';
 import { startHarness, type Harness } from '../integration/harness.ts';
 import { after, during, festivalFollowUp, seedCases } from '../integration/seed-cases.ts';
 import { asteriskMissing, startAsterisk, startAsteriskHarness, tierTitle, type AsteriskHarness } from './harness.ts';
@@ -115,11 +115,14 @@ const shape = (n: string) => n.replace(/\d/g, '#');
 
 function comparable(r: CallReport | { error: string }) {
   if ('error' in r) return r;
+  // the number is said right after `request-registered` (as its serial: a cardinal, or digits in groups)
   let prompts = [...r.prompts];
   for (const { number } of r.requests) {
-    const spoken = spellDigits(number);
-    for (let i = 0; spoken.length > 0 && i + spoken.length <= prompts.length; i++) {
-      if (spoken.every((p, j) => prompts[i + j] === p)) prompts = [...prompts.slice(0, i), `<request number ${shape(number)}>`, ...prompts.slice(i + spoken.length)];
+    const spoken = spellRequestNumber(number);
+    for (let i = 0; i < prompts.length; i++) {
+      if (prompts[i] !== 'request-registered') continue;
+      const at = i + 1;
+      if (spoken.length > 0 && spoken.every((p, j) => prompts[at + j] === p)) prompts = [...prompts.slice(0, at), `<request number ${shape(number)}>`, ...prompts.slice(at + spoken.length)];
     }
   }
   const variables = Object.fromEntries(
