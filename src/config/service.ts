@@ -78,6 +78,12 @@ export const ServiceConfig = z.object({
       dir: z.string().default('prompts'),
       /** Asterisk plays `sound:ivr-1699/<name>` from sounds/<language>/ivr-1699/ */
       language: z.string().default('fa'),
+      /** `ivr-1699 check` warns about every prompt longer than this (seconds) */
+      maxSeconds: z.coerce
+        .number({ error: 'IVR_PROMPT_MAX_SECONDS: a number of seconds, e.g. 8' })
+        .positive('IVR_PROMPT_MAX_SECONDS: more than 0 seconds, e.g. 8')
+        .max(120, 'IVR_PROMPT_MAX_SECONDS: at most 120 seconds')
+        .default(8),
     })
     .prefault({}),
   /** cluster: registered requests in a shared PostgreSQL (postgres://…) instead of the local SQLite store */
@@ -103,6 +109,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   HTTP_PORT: ['service', 'http', 'port'],
   HTTP_HOST: ['service', 'http', 'host'],
   PROMPTS_DIR: ['service', 'prompts', 'dir'],
+  IVR_PROMPT_MAX_SECONDS: ['service', 'prompts', 'maxSeconds'],
   LOG_LEVEL: ['service', 'log', 'level'],
   IVR_DB_URL: ['service', 'sharedDbUrl'],
   IVR_STOP_GRACE_MS: ['service', 'stopGraceMs'],

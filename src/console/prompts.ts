@@ -2,19 +2,19 @@
  * The console's prompts: the list (text, draft or recording, length, check result), each prompt's
  * audio, uploads of recordings (checked, converted to every Asterisk format by the same code as
  * `ivr-1699 prompts import`), the previous version kept under `<dir>/.history/<name>/` and restored
- * in one step, and text edits that rebuild the draft (`prompts build --only NAME`). The running
+ * in one step (src/speech/history.ts, shared with `prompts import-batch`), and text edits that rebuild the draft (`prompts build --only NAME`). The running
  * service reads audio at each playback, so a change is heard on the next call.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { REQUIRED_FORMATS, parseWav } from '../speech/audio.ts';
+import { parseWav } from '../speech/audio.ts';
 import { audioPath, buildPrompts, catalogueDir, DEFAULT_TOOLS, importRecording, promptStatuses, type AudioTools } from '../speech/build.ts';
 import { loadCatalogue, parseCatalogueFile } from '../speech/catalogue.ts';
 import { checkPrompts } from '../speech/check.ts';
 import { PROMPT_NAME } from '../speech/compose.ts';
-import { readManifest, writeManifest, type ManifestEntry } from '../speech/manifest.ts';
+import { keepVersion, listVersions, putBackVersion, versionDir, type PromptVersion } from '../speech/history.ts';
 import { inspectRecording, type RecordingFacts } from '../speech/recording-check.ts';
 import { HttpError } from './http.ts';
 
@@ -29,13 +29,7 @@ export interface PromptRow {
   versions: number;
 }
 
-export interface PromptVersion {
-  id: string;
-  at: string;
-  state: string;
-}
-
-const HISTORY = '.history';
+export type { PromptVersion };
 
 export class PromptAdmin {
   private checkCache?: { at: number; byName: Map<string, string[]> };
@@ -96,45 +90,25 @@ export class PromptAdmin {
     return file;
   }
 
-  private historyDir(name: string): string {
-    const d = resolve(this.dir, HISTORY, name);
-    if (!d.startsWith(resolve(this.dir, HISTORY) + sep)) throw new HttpError(400, `'${name}' is not a prompt name`);
-    return d;
-  }
-
   private versionDir(name: string, version: string): string {
-    if (!/^\d{8}T\d{9}Z(-\d+)?$/.test(version)) throw new HttpError(400, `'${version}' is not a version of a prompt`);
-    return join(this.historyDir(name), version);
+    try {
+      return versionDir(this.dir, name, version);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
   }
 
   versions(name: string): PromptVersion[] {
-    const d = this.historyDir(name);
-    if (!existsSync(d)) return [];
-    return readdirSync(d)
-      .filter((v) => existsSync(join(d, v, 'entry.json')))
-      .sort()
-      .reverse()
-      .map((id) => {
-        const meta = JSON.parse(readFileSync(join(d, id, 'entry.json'), 'utf8')) as { at: string; state: string };
-        return { id, at: meta.at, state: meta.state };
-      });
+    try {
+      return listVersions(this.dir, name);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
   }
 
   /** Copies the prompt's current audio and manifest entry into its history; returns the version id. */
   private keep(name: string): string | undefined {
-    const base = name.split('/').pop()!;
-    const present = REQUIRED_FORMATS.filter((f) => existsSync(audioPath(this.dir, name, f)));
-    if (!present.length) return undefined;
-    const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace(/(\d{6})(\d{3})Z$/, '$1$2Z');
-    let id = stamp;
-    for (let i = 1; existsSync(join(this.historyDir(name), id)); i++) id = `${stamp}-${i}`;
-    const d = join(this.historyDir(name), id);
-    mkdirSync(d, { recursive: true });
-    for (const f of present) copyFileSync(audioPath(this.dir, name, f), join(d, `${base}.${f}`));
-    const state = promptStatuses(this.dir).find((s) => s.name === name)?.state ?? 'unknown';
-    const entry = readManifest(this.dir).prompts[name] ?? null;
-    writeFileSync(join(d, 'entry.json'), JSON.stringify({ at: new Date().toISOString(), state, formats: present, manifest: entry }, null, 2));
-    return id;
+    return keepVersion(this.dir, name);
   }
 
   /** Checks and imports an uploaded recording; the version it replaces is kept. */
@@ -175,22 +149,7 @@ export class PromptAdmin {
   }
 
   private putBack(name: string, id: string, removeVersion: boolean): void {
-    const d = this.versionDir(name, id);
-    const base = name.split('/').pop()!;
-    const meta = JSON.parse(readFileSync(join(d, 'entry.json'), 'utf8')) as { formats: string[]; manifest: ManifestEntry | null };
-    for (const f of REQUIRED_FORMATS) {
-      const dest = audioPath(this.dir, name, f);
-      if (meta.formats.includes(f)) {
-        const tmp = `${dest}.tmp-${process.pid}`;
-        copyFileSync(join(d, `${base}.${f}`), tmp);
-        renameSync(tmp, dest);
-      } else rmSync(dest, { force: true });
-    }
-    const m = readManifest(this.dir);
-    if (meta.manifest) m.prompts[name] = meta.manifest;
-    else delete m.prompts[name];
-    writeManifest(this.dir, m);
-    if (removeVersion) rmSync(d, { recursive: true, force: true });
+    putBackVersion(this.dir, name, id, removeVersion);
   }
 
   /**

@@ -10,10 +10,21 @@ import { entryState } from './digit-entry.ts';
 import { flowSetup, prompt } from './setup.ts';
 import { normalizeMobile } from './validate.ts';
 
+/**
+ * Sale plans: a short information prompt, then sales. Any key during it goes on to the transfer at
+ * once (a caller who knows the plans does not wait for the end).
+ */
 export function salePlansState(cfg: FlowConfig) {
+  const toSales = { target: '#handoff', actions: { type: 'toAgent' as const, params: { skill: 'owning' as const, say: [] } } };
   return flowSetup.createStateConfig({
     id: 'svc-sale-plans',
-    always: { target: '#handoff', actions: { type: 'toAgent', params: { skill: 'owning', say: [cfg.prompts.salePlansInfo] } } },
+    initial: 'info',
+    states: {
+      info: {
+        invoke: { src: 'play', input: { items: [prompt(cfg.prompts.salePlansInfo)] }, onDone: toSales, onError: toSales },
+        on: { DTMF: toSales },
+      },
+    },
   });
 }
 

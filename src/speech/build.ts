@@ -336,11 +336,18 @@ export async function importRecording(opts: { dir: string; name: string; file: s
     written.push(dest);
   }
   const manifest = readManifest(opts.dir);
-  // listed with no generated files: every format on disk is a recording, made for the current text
-  const recorded: Partial<Record<AudioFormat, string>> = {};
-  for (const f of REQUIRED_FORMATS) recorded[f] = hashBytes(readFileSync(audioPath(opts.dir, opts.name, f)));
-  const entry = catalogue.entries.get(opts.name)!;
-  manifest.prompts[opts.name] = { source: 'recording', files: {}, recorded, textHash: textHash(speakText(entry, catalogue)) };
+  manifest.prompts[opts.name] = recordingEntry(opts.dir, opts.name, catalogue);
   writeManifest(opts.dir, manifest);
   return written;
+}
+
+/**
+ * The manifest entry of a prompt whose four formats on disk are all a person's recording, made for
+ * the current text: listed with no generated files.
+ */
+export function recordingEntry(dir: string, name: string, catalogue: Catalogue): Manifest['prompts'][string] {
+  const recorded: Partial<Record<AudioFormat, string>> = {};
+  for (const f of REQUIRED_FORMATS) recorded[f] = hashBytes(readFileSync(audioPath(dir, name, f)));
+  const entry = catalogue.entries.get(name)!;
+  return { source: 'recording', files: {}, recorded, textHash: textHash(speakText(entry, catalogue)) };
 }

@@ -17,6 +17,31 @@ import {
 import { catalogueDir, readPromptFiles, speakText } from './build.ts';
 import { readCatalogue, type Catalogue } from './catalogue.ts';
 import { promptState, readManifest, textHash, type Manifest } from './manifest.ts';
+import { wavSeconds } from './batch.ts';
+
+/** Default length budget of one prompt: above it `check` warns (callers wait before they can act). */
+export const DEFAULT_PROMPT_BUDGET_SECONDS = 8;
+
+/**
+ * One warning per prompt whose audio is longer than the budget (say-back fragments and pauses are
+ * left out: they are short by nature), longest first.
+ */
+export function promptLengthWarnings(dir: string, maxSeconds = DEFAULT_PROMPT_BUDGET_SECONDS): string[] {
+  const { catalogue } = readCatalogue(catalogueDir(dir));
+  const long: { name: string; seconds: number }[] = [];
+  for (const e of catalogue.entries.values()) {
+    if (e.silenceMs !== undefined || e.name.includes('/')) continue;
+    const seconds = wavSeconds(join(dir, `${e.name}.wav`));
+    if (seconds !== null && seconds > maxSeconds) long.push({ name: e.name, seconds });
+  }
+  return long
+    .sort((a, b) => b.seconds - a.seconds)
+    .map(
+      (l) =>
+        `${join(dir, l.name)}.wav lasts ${l.seconds.toFixed(1)} s, above the ${maxSeconds} s budget per prompt (service.prompts.maxSeconds): ` +
+        'callers wait before they can act; shorten or split it',
+    );
+}
 
 export interface CheckOptions {
   /** the prompts folder, e.g. prompts/fa (catalogue in <dir>/catalogue) */

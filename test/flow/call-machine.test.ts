@@ -362,6 +362,25 @@ describe('before purchase', () => {
     expect(t.vars.IVR_TOPIC).toBe('product-advice');
   });
 
+  test('1 sale plans: a key during the information goes on to sales at once', async () => {
+    const { fakeActors } = await import('./harness.ts');
+    const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
+    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } });
+    actor.start();
+    for (const g of ['1', '1']) {
+      await vi.advanceTimersByTimeAsync(0);
+      actor.send({ type: 'DTMF', digit: g });
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.log.at(-1)).toBe('play sale-plans-info');
+    actor.send({ type: 'DTMF', digit: '5' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tr.stopped).toBeGreaterThan(0);
+    expect(tr.log.slice(-2)).toEqual(['vars IVR_TOPIC=sale-plans IVR_SKILL=sales', 'play transfer-to-agent']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(actor.getSnapshot().output).toEqual({ kind: 'transfer', skill: 'sales' });
+  });
+
   test('3 nearest stores, caller ID is a mobile: area code only, count read back, goodbye', async () => {
     const t = await runCall({ keys: '1 3 031', callerNumber: '+989121234567', backends: { sendStores: () => ({ status: 'sent', count: 4 }) } });
     expect(t.nodes).toEqual(['main-menu', 'menu-before', 'area-code', 'hear-again']);

@@ -97,6 +97,7 @@ export function eventsFor(snapshot: unknown, ownTypes: string[]): AnyEventObject
 function keysFor(snap: SnapLike, where: { entry?: string; menu?: string; leaf: string; hearAgain?: boolean }): string[] {
   const c = snap.context;
   if (where.leaf === 'welcome') return ['1']; // barge-in, kept as type-ahead for the main menu
+  if (where.leaf === 'info') return ['5']; // sale plans: a key skips the information, on to sales
   if (where.leaf === 'readBack') return ['*'];
   if (where.leaf === 'announce' || where.leaf === 'closing') return ['*', '5']; // final announcements: * repeats, others ignored
   if (where.hearAgain && where.leaf === 'wait') return ['*', '5']; // the window after an announcement with a value

@@ -11,7 +11,7 @@ import { checkDialplan, dialplanSounds } from '../../dialplan/index.ts';
 import { flowPromptNames } from '../../flow/config.ts';
 import { POLICY_PROMPT_NAMES } from '../../policy/prompts.ts';
 import { checkPolicy } from '../../policy/check.ts';
-import { checkPrompts } from '../../speech/check.ts';
+import { checkPrompts, DEFAULT_PROMPT_BUDGET_SECONDS, promptLengthWarnings } from '../../speech/check.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { fragmentNames } from '../../speech/numbers.ts';
 import { parseOptions } from '../usage-error.ts';
@@ -54,6 +54,7 @@ export function runChecks(o: { config?: string; promptsDir?: string; dialplanDir
     problems.push(`dialplan: ${(e as Error).message}`);
   }
   problems.push(...checkPrompts({ dir: promptsDir, required: [...required] }).map((p) => `prompts: ${p}`));
+  warnings.push(...promptLengthWarnings(promptsDir, cfg?.service.prompts.maxSeconds ?? DEFAULT_PROMPT_BUDGET_SECONDS).map((w) => `prompts: ${w}`));
 
   // routing table against dialplan/
   if (cfg) {
