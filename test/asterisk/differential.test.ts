@@ -88,13 +88,17 @@ const CONCURRENCY = 15;
 
 type Call = (keys: string, o: { caller: string; hangupAtPrompt?: string }) => Promise<CallReport>;
 
+/** the chains in the order they start: the longest first (each `w` waits out a menu or entry timeout), so that the run ends soonest */
+const estimate = (c: Script[]) => c.reduce((n, s) => n + s.keys.split(/\s+/).filter(Boolean).reduce((m, g) => m + (g === 'w' ? 5 : 1), 0), 0);
+const longestFirst = [...chains].sort((a, b) => estimate(b) - estimate(a));
+
 /** Runs the chains with at most `cap` calls at once; a call that throws is reported as such. */
 async function runAll(side: string, call: Call, cap: number): Promise<Map<string, CallReport | { error: string }>> {
   const out = new Map<string, CallReport | { error: string }>();
   let next = 0;
   const worker = async () => {
-    while (next < chains.length) {
-      const chain = chains[next++]!;
+    while (next < longestFirst.length) {
+      const chain = longestFirst[next++]!;
       for (const s of chain) {
         const t = Date.now();
         try {
