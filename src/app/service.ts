@@ -16,6 +16,7 @@ import type { ReasonPrompts } from './call-recorder.ts';
 import { readResumeVars, runCallSession } from './call-session.ts';
 import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
 import { Metrics } from './metrics.ts';
+import type { ResumeVars } from '../flow/resume.ts';
 
 export interface ServiceOptions {
   ari: { url: string; username: string; password: string; app: string; connectTimeoutMs: number; requestTimeoutMs: number };
@@ -112,7 +113,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     });
     const run = async () => {
       // a call this process did not start: resume it from what its channel carries (src/flow/resume.ts)
-      const resume = recovered ? await readResumeVars(channel, clog) : undefined;
+      const resume = recovered ? await withStoredRequest(await readResumeVars(channel, clog), channel, o.services, clog) : undefined;
       if (resume) clog.info({ node: resume.node ?? null, topic: resume.topic ?? null, request: resume.requestNumber ?? null }, 'adopted call resumes');
       return runCallSession({
       machine: o.machine,
@@ -231,5 +232,32 @@ async function settleWithin(pending: Set<Promise<unknown>>, ms: number): Promise
     return await Promise.race([Promise.allSettled([...pending]).then(() => true as const), timedOut]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * An adopted caller whose request is already stored — the old process died after the commit and
+ * before the channel carried IVR_REQUEST_NUMBER — hears that request announced (the resume plan's
+ * `finish`, or the hand-off with it attached) instead of starting over or being registered twice.
+ * Looked up by the channel id, the key registrations are stored under (src/app/actors.ts).
+ */
+async function withStoredRequest(resume: ResumeVars, channel: CallChannel, services: CallServices, log: Logger): Promise<ResumeVars> {
+  if (resume.requestNumber || !services.registry.forCall) return resume;
+  try {
+    const r = await services.registry.forCall(channel.id);
+    if (!r) return resume;
+    log.info({ number: r.number, type: r.type }, 'adopted call already has a stored request: it is announced, not registered again');
+    return {
+      ...resume,
+      topic: resume.topic ?? r.topic,
+      requestNumber: r.number,
+      requestType: r.type,
+      requestUnit: r.unit,
+      ...(r.rule ? { rule: r.rule } : {}),
+      ...(r.outcome ? { outcome: r.outcome } : {}),
+    };
+  } catch (e) {
+    log.warn({ err: e }, 'could not look for a stored request of an adopted call');
+    return resume;
   }
 }

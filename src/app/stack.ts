@@ -312,5 +312,6 @@ function countFailures(r: RequestRegistry, onFailure: () => void): RequestRegist
       }
     },
     earlierRequests: (nationalId, orderNumber) => r.earlierRequests(nationalId, orderNumber),
+    ...(r.forCall ? { forCall: (callId: string) => r.forCall!(callId) } : {}),
   };
 }

@@ -54,6 +54,11 @@ export interface RequestRegistry {
   /** resolves only once the request is durably stored; a second call with the same callId+topic+order returns the first */
   register(r: NewRequest): Promise<RegisteredRequest>;
   earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]>;
+  /**
+   * the last request stored for this call (callId as registered: the Asterisk channel id), or null;
+   * a restarted service announces it to an adopted caller instead of registering again
+   */
+  forCall?(callId: string): Promise<RegisteredRequest | null>;
 }
 
 export interface SmsSender {

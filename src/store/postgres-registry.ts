@@ -208,6 +208,12 @@ export class PostgresRequestRegistry implements RequestRegistry {
     return { ...pgRowToRequest(first), alreadyRegistered: true };
   }
 
+  async forCall(callId: string): Promise<RegisteredRequest | null> {
+    await this.migrate();
+    const res = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE call_id = $1 ORDER BY seq DESC LIMIT 1`, [callId]);
+    return res.rows[0] ? pgRowToRequest(res.rows[0]) : null;
+  }
+
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
     await this.migrate();
     const res =

@@ -197,6 +197,11 @@ export class SqliteRequestRegistry implements RequestRegistry {
     });
   }
 
+  async forCall(callId: string): Promise<RegisteredRequest | null> {
+    const row = this.store.db.prepare(`SELECT * FROM requests WHERE call_id = ? ORDER BY seq DESC LIMIT 1`).get(callId) as Row | undefined;
+    return row ? toPublic(rowToRequest(row)) : null;
+  }
+
   /** one request by its number (any prefix), or null */
   get(number: string): StoredRequest | null {
     const p = parseRequestNumber(number);
