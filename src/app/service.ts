@@ -3,6 +3,7 @@
  * line per failure), runs a call session for each call that enters the Stasis application,
  * serves /health and /metrics, and stops cleanly.
  */
+import { setMaxListeners } from 'node:events';
 import type { AnyStateMachine } from 'xstate';
 import { AriClient } from '../ari/client.ts';
 import { AriAuthError } from '../ari/errors.ts';
@@ -84,6 +85,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   let draining = false;
   const abortCalls = new AbortController();
   const dropCalls = new AbortController();
+  // every call in progress listens to these two signals
+  setMaxListeners(0, abortCalls.signal, dropCalls.signal);
 
   const onCall = (channel: CallChannel, recovered: boolean) => {
     const callId = `${Date.now().toString(36)}-${(++callSeq).toString(36)}`;
