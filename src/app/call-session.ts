@@ -3,7 +3,7 @@
  * channel's keys and hang-up, and make sure the caller ends at an answer or a human: if the
  * flow fails or runs past its limit, the caller goes to the general queue.
  */
-import { createActor, type AnyStateMachine } from 'xstate';
+import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
 import type { CallChannel } from '../ari/channel.ts';
 import { isNotFound } from '../ari/errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +13,32 @@ import type { FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
 import { callActors } from './actors.ts';
 import { RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
+
+/** each call's actor system → that call's actor implementations (see sharedMachine) */
+const actorsOfCall = new WeakMap<object, Record<string, unknown>>();
+const sharedMachines = new WeakMap<AnyStateMachine, AnyStateMachine>();
+
+/**
+ * The call machine with its actors provided once, not once per call: building a machine (xstate
+ * formats every transition of every state) cost more CPU than the rest of a call's flow. Each
+ * provided actor finds the implementation of its own call through the call's actor system.
+ */
+function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachine {
+  let shared = sharedMachines.get(machine);
+  if (!shared) {
+    const actors: Record<string, unknown> = {};
+    for (const name of names) {
+      actors[name] = fromPromise(async (args: { system: object }) => {
+        const impl = actorsOfCall.get(args.system)?.[name] as { config: (a: unknown) => Promise<unknown> } | undefined;
+        if (!impl) throw new Error(`no ${name} actor for this call`);
+        return impl.config(args);
+      });
+    }
+    shared = machine.provide({ actors } as never);
+    sharedMachines.set(machine, shared);
+  }
+  return shared;
+}
 
 /**
  * What an adopted channel carries (IVR_NODE and the collected IVR_* values), read with GET
@@ -120,8 +146,9 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       log.error({ err: e }, 'answer failed');
     }
   }
-  const machine = o.machine.provide({ actors: callActors(o.services, channel, o.callId, log, note) as never });
-  const actor = createActor(machine, { input });
+  const impls = callActors(o.services, channel, o.callId, log, note);
+  const actor = createActor(sharedMachine(o.machine, Object.keys(impls)), { input });
+  actorsOfCall.set(actor.system, impls);
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;

@@ -76,11 +76,62 @@ export function parseEvent(raw: string | Buffer): ParseResult {
   }
   const type = (obj as { type: string }).type;
   if (!KNOWN_TYPES.has(type)) return { ok: true, event: obj as OtherEvent, known: false };
+  // the common case in a few property checks; anything they do not vouch for goes through zod
+  if (plainlyValid(type, obj as Rec)) return { ok: true, event: obj as KnownEvent, known: true };
   const r = KnownEvent.safeParse(obj);
   if (!r.success) {
     return { ok: false, error: `${type}: ${r.error.issues.map((i) => `${i.path.join('.') || '(event)'} ${i.message}`).join('; ')}` };
   }
   return { ok: true, event: r.data, known: true };
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optStr = (v: unknown) => v === undefined || typeof v === 'string';
+const optNum = (v: unknown) => v === undefined || typeof v === 'number';
+const DIGIT = /^[0-9A-D*#]$/;
+
+function channelOk(c: unknown): boolean {
+  if (!isRec(c) || typeof c.id !== 'string' || c.id === '' || typeof c.name !== 'string' || typeof c.state !== 'string' || !optStr(c.language)) return false;
+  const caller = c.caller;
+  if (caller !== undefined && !(isRec(caller) && typeof caller.name === 'string' && typeof caller.number === 'string')) return false;
+  const dp = c.dialplan;
+  return dp === undefined || (isRec(dp) && typeof dp.context === 'string' && typeof dp.exten === 'string' && typeof dp.priority === 'number' && optStr(dp.app_name) && optStr(dp.app_data));
+}
+
+function playbackOk(p: unknown): boolean {
+  return isRec(p) && typeof p.id === 'string' && p.id !== '' && typeof p.media_uri === 'string' && optStr(p.next_media_uri) && typeof p.target_uri === 'string' && typeof p.state === 'string' && optStr(p.language);
+}
+
+/**
+ * A fast check that never accepts what the zod schemas above reject (a strict subset of them):
+ * the hot path of every event skips zod, whose parse cost as much as JSON.parse itself.
+ */
+function plainlyValid(type: string, o: Rec): boolean {
+  if (!optStr(o.timestamp) || !optStr(o.application) || !optStr(o.asterisk_id)) return false;
+  switch (type) {
+    case 'StasisStart':
+      return Array.isArray(o.args) && o.args.every((a) => typeof a === 'string') && channelOk(o.channel) && (o.replace_channel === undefined || channelOk(o.replace_channel));
+    case 'StasisEnd':
+    case 'ChannelStateChange':
+      return channelOk(o.channel);
+    case 'ChannelDtmfReceived':
+      return typeof o.digit === 'string' && DIGIT.test(o.digit) && optNum(o.duration_ms) && channelOk(o.channel);
+    case 'ChannelHangupRequest':
+      return optNum(o.cause) && (o.soft === undefined || typeof o.soft === 'boolean') && channelOk(o.channel);
+    case 'ChannelDestroyed':
+      return optNum(o.cause) && optStr(o.cause_txt) && channelOk(o.channel);
+    case 'ChannelVarset':
+      return typeof o.variable === 'string' && typeof o.value === 'string' && (o.channel === undefined || channelOk(o.channel));
+    case 'ChannelDialplan':
+      return typeof o.dialplan_app === 'string' && typeof o.dialplan_app_data === 'string' && channelOk(o.channel);
+    case 'PlaybackStarted':
+    case 'PlaybackContinuing':
+    case 'PlaybackFinished':
+      return playbackOk(o.playback);
+    default:
+      return false;
+  }
 }
 
 /** The channel id an event is about (a playback's target channel for playback events). */
