@@ -21,12 +21,14 @@ import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { startSwitch, type BuiltinSwitch } from '../../switch/index.ts';
+import { findAsterisk, startLocalAsterisk, type LocalAsterisk } from '../../asterisk/local.ts';
 import { parseOptions, UsageError } from '../usage-error.ts';
 
 export const summary = 'benchmark of the IVR service in its own process (built-in switch or a real Asterisk)';
 
 const HELP = `usage: ivr-1699 bench [--steps 100,500,1000,2000] [--rate R | --burst] [--calls N]
-                      [--mix refund|scenarios|random | --script KEYS] [--ari-url URL --asterisk-pid PID]
+                      [--mix refund|scenarios|random | --script KEYS]
+                      [--ari-url URL --asterisk-pid PID | --asterisk HOME]
                       [--json] [--chart FILE] [--profile DIR]
 
 The service runs in its own process (\`ivr-1699 serve\`, compiled when dist/ is built); this
@@ -47,6 +49,9 @@ leaves), p50/p95/p99/max.
   --script KEYS     every call keys this one script instead (e.g. "0": main menu → general)
   --ari-url URL     a real Asterisk instead of the built-in switch (ARI_USERNAME/ARI_PASSWORD)
   --asterisk-pid P  read Asterisk's own CPU too (with --ari-url), for the service/Asterisk ratio
+  --asterisk HOME   start a private Asterisk from that install (e.g. /opt/ast/asterisk-22.10.1)
+                    with the project's dialplan/ on free ports, measure against it (its CPU too)
+                    and stop it at the end
   --json            one JSON object on stdout
   --chart FILE      write the SVG chart there (e.g. docs/performance.svg)
   --profile DIR     run the service with --cpu-prof, profile written to DIR when it stops`;
@@ -117,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string', default: '1699' },
       'ari-url': { type: 'string' },
       'asterisk-pid': { type: 'string' },
+      asterisk: { type: 'string' },
       json: { type: 'boolean', default: false },
       chart: { type: 'string' },
       profile: { type: 'string' },
@@ -133,7 +139,8 @@ export async function run(argv: string[]): Promise<number> {
   if (rate !== undefined && values.burst) throw new UsageError('--rate and --burst: choose one');
   const callsOpt = values.calls === undefined ? undefined : int(values.calls, '--calls', 1, 100_000);
   if (!['refund', 'scenarios', 'random'].includes(values.mix)) throw new UsageError('--mix: refund, scenarios or random');
-  const asteriskPid = values['asterisk-pid'] === undefined ? undefined : int(values['asterisk-pid'], '--asterisk-pid', 1, 2 ** 22);
+  if (values.asterisk && (values['ari-url'] || values['asterisk-pid'])) throw new UsageError('--asterisk starts its own Asterisk: leave out --ari-url and --asterisk-pid');
+  let asteriskPid = values['asterisk-pid'] === undefined ? undefined : int(values['asterisk-pid'], '--asterisk-pid', 1, 2 ** 22);
   if (asteriskPid !== undefined && !values['ari-url']) throw new UsageError('--asterisk-pid goes with --ari-url');
   if (asteriskPid !== undefined && !readProc(asteriskPid)) throw new UsageError(`--asterisk-pid: no process ${asteriskPid} (or no /proc)`);
 
@@ -145,8 +152,19 @@ export async function run(argv: string[]): Promise<number> {
 
   // 1. the switch in this process (real time), or a real Asterisk
   let sw: BuiltinSwitch | undefined;
+  let ast: LocalAsterisk | undefined;
   let ariUrl = values['ari-url'];
-  if (!ariUrl) {
+  const ari = { username: config.service.ari.username, password: config.service.ari.password };
+  if (values.asterisk) {
+    const found = findAsterisk({ ASTERISK_HOME: values.asterisk }, PROJECT_ROOT);
+    if ('missing' in found) throw new UsageError(`--asterisk: ${found.missing}`);
+    ast = await startLocalAsterisk({ install: found, projectRoot: PROJECT_ROOT });
+    ariUrl = ast.ariUrl;
+    asteriskPid = ast.process.pid;
+    ari.username = ast.ariUsername;
+    ari.password = ast.ariPassword;
+    say(`bench: Asterisk ${found.source} started at ${ast.ariUrl} (pid ${asteriskPid})`);
+  } else if (!ariUrl) {
     sw = await startSwitch(builtinSwitchOptions(config, { port: 0, timeScale: 1, logger: logger.child({ component: 'switch' }) }));
     ariUrl = sw.url;
   }
@@ -156,12 +174,12 @@ export async function run(argv: string[]): Promise<number> {
   let failures = 0;
   try {
     // 2. the service in its own process
-    service = await startServiceProcess({ ariUrl, work, profileDir: values.profile ? resolve(values.profile) : undefined, logger });
+    service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, logger });
     say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, idle RSS ${mb(service.idleRssBytes)} MB; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
 
     // 3. the callers: their own Stasis app on the same ARI
     const app = `ivr-1699-bench-${process.pid}`;
-    client = await AriClient.connect({ url: ariUrl, username: config.service.ari.username, password: config.service.ari.password, app, logger, requestTimeoutMs: 30_000, maxSockets: 32 });
+    client = await AriClient.connect({ url: ariUrl, username: ari.username, password: ari.password, app, logger, requestTimeoutMs: 30_000, maxSockets: 32 });
     const demo = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'data/demo.json'), 'utf8')) as { orders: { nationalId: string; orderNumber: string }[] };
     const rnd = mulberry32(Number(values.seed));
 
@@ -201,6 +219,7 @@ export async function run(argv: string[]): Promise<number> {
     await client?.close();
     await service?.stop();
     await sw?.stop();
+    await ast?.stop();
     if (failures === 0) rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`bench: ${failures} calls failed; the service's log is kept in ${join(work, 'service.log')}\n`);
   }
@@ -304,14 +323,14 @@ interface ServiceProcess {
 }
 
 /** Starts `ivr-1699 serve` as its own process against the ARI URL and waits until it is connected. */
-async function startServiceProcess(o: { ariUrl: string; work: string; profileDir?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
+async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
   const httpPort = await freePort();
   const logFile = join(o.work, 'service.log');
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), resolve(PROJECT_ROOT, 'bin/ivr-1699.mjs'), 'serve'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ARI_URL: o.ariUrl, HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', IVR_DB: join(o.work, 'bench.sqlite'), IVR_SEED_DEMO: 'true' },
+    env: { ...process.env, ARI_URL: o.ariUrl, ARI_USERNAME: o.ari.username, ARI_PASSWORD: o.ari.password, HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', IVR_DB: join(o.work, 'bench.sqlite'), IVR_SEED_DEMO: 'true' },
     stdio: ['ignore', 'ignore', out],
   });
   let exited = false;
