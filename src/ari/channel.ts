@@ -166,7 +166,8 @@ export class CallChannel extends EventEmitter {
     }
     this.watchdogDue = 0;
     this.watchdogInFlight = true;
-    this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))
+    // in the channel's order: it reaches Asterisk before a prompt queued after it, not behind it
+    this.enqueue(() => (this._gone ? Promise.resolve() : this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))))
       .catch((e: unknown) => {
         if (!this._gone && !isNotFound(e) && (e as { status?: number }).status !== 409) this.log.warn({ err: e }, 'could not push the watchdog forward');
       })
