@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
+import { normalizeText, parseJalaliText } from '../../store/normalize.ts';
 import { parseOptions, UsageError } from '../usage-error.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { toMedia, toPersianText } from '../../speech/compose.ts';
@@ -25,7 +26,9 @@ const HELP = `usage: ivr-1699 say VALUE --as ${KINDS.join('|')} [--weekday] [--r
   number  a cardinal 0 … 999999999999
   count   a count (cardinal)
   digits  read digit by digit, e.g. 0499370899 or R-000123
-  date    YYYY-MM-DD or an ISO-8601 time, said in the Jalali calendar (--weekday adds the weekday)
+  date    a Jalali date (1403/05/17 or 1403-05-17) or a Gregorian one (2024-08-07, an ISO-8601
+          time), said in the Jalali calendar (--weekday adds the weekday)
+  Persian and Arabic-Indic digits are accepted (۱۲۵۰۰۰۰).
   national-id, mobile, order-number   read back in groups with pauses (049 937089 9; 0912 123 4567)
   request-number   without padding zeros, e.g. R-000123 → 123
   --wav FILE   write the fragments' audio, joined, as one 8 kHz mono WAV (needs sox)`;
@@ -36,7 +39,9 @@ function parseNumber(kind: Kind, v: string): number {
   return Number(s);
 }
 
-export function fragmentsFor(value: string, kind: Kind, opts: { weekday?: boolean; rial?: boolean } = {}): string[] {
+export function fragmentsFor(raw: string, kind: Kind, opts: { weekday?: boolean; rial?: boolean } = {}): string[] {
+  // Persian (۱۲۵۰۰۰۰) and Arabic-Indic digits are read as the digits they are
+  const value = normalizeText(raw);
   try {
     switch (kind) {
       case 'amount':
@@ -47,8 +52,16 @@ export function fragmentsFor(value: string, kind: Kind, opts: { weekday?: boolea
         return spellCount(parseNumber(kind, value));
       case 'digits':
         return spellDigits(value);
-      case 'date':
+      case 'date': {
+        // a Jalali date (1403/05/17, 1403-05-17, ۱۴۰۳/۰۵/۱۷) is read as one, never as Gregorian year 1403
+        const jalali = parseJalaliText(value);
+        if (jalali) return spellDate(jalali, { weekday: opts.weekday ?? false });
+        const year = /^(\d{4})\b/.exec(value)?.[1];
+        if (!year || Number(year) < 1900) {
+          throw new UsageError(`--as date: '${raw}' is not a date; give a Jalali date like 1403/05/17 or a Gregorian one like 2024-08-07 (or an ISO-8601 time)`);
+        }
         return spellDate(value, { weekday: opts.weekday ?? false });
+      }
       case 'national-id':
       case 'mobile':
       case 'order-number':
