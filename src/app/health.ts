@@ -1,13 +1,9 @@
 /**
-<<<<<<< HEAD
- * GET /health (200 when ARI is connected, 503 otherwise), GET /metrics, and GET /metrics/latency
- * (the event→command latency histogram as JSON, and whether this process runs compiled code) on
- * the service's HTTP port.
-=======
- * GET /health and GET /metrics on the service's HTTP port. /health: 503 when the service cannot take
- * calls (ARI disconnected, stopping); 200 with status `degraded` and the failing dependencies when a
- * backend (store, Quantum, SMS) fails but callers still reach an answer or an agent; 200 `ok` otherwise.
->>>>>>> 02d1399 (/health reports each dependency (ari, store writable/locked/failing, Quantum breaker, SMS) and degrades; /metrics: failed registrations, store errors, breaker state, dependency up; test: store locked by another process while 30 callers register (slowest /health 349 ms, no digit timeout), Quantum behind a 404 page)
+ * GET /health, GET /metrics and GET /metrics/latency on the service's HTTP port.
+ * /health: 503 when the service cannot take calls (ARI disconnected, stopping); 200 with status
+ * `degraded` and the failing dependencies when a backend (store, Quantum, SMS) fails but callers
+ * still reach an answer or an agent; 200 `ok` otherwise. /metrics/latency: the event→command
+ * latency histogram as JSON, and whether this process runs compiled code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
