@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AriClient } from '../../ari/client.ts';
@@ -21,7 +20,7 @@ import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../log/logger.ts';
 import { SOUND_FOLDER } from '../../speech/compose.ts';
 import { startSwitch, type BuiltinSwitch } from '../../switch/index.ts';
-import { findAsterisk, startLocalAsterisk, type LocalAsterisk } from '../../asterisk/local.ts';
+import { findAsterisk, freeTcpPort, startLocalAsterisk, type LocalAsterisk } from '../../asterisk/local.ts';
 import { parseOptions, UsageError } from '../usage-error.ts';
 
 export const summary = 'benchmark of the IVR service in its own process (built-in switch or a real Asterisk)';
@@ -324,7 +323,7 @@ interface ServiceProcess {
 
 /** Starts `ivr-1699 serve` as its own process against the ARI URL and waits until it is connected. */
 async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
-  const httpPort = await freePort();
+  const httpPort = await freeTcpPort();
   const logFile = join(o.work, 'service.log');
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
@@ -372,16 +371,6 @@ async function startServiceProcess(o: { ariUrl: string; ari: { username: string;
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 function pcts(sorted: number[]): Percentiles {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
