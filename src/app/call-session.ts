@@ -46,16 +46,28 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
  */
 export async function readResumeVars(channel: CallChannel, log: Logger): Promise<ResumeVars> {
   const out: ResumeVars = {};
-  await Promise.all(
-    Object.entries(RESUME_VARIABLES).map(async ([variable, field]) => {
+  let unread = 0;
+  // one after the other, each tried up to 3 times: a restarted service adopts all its calls at once,
+  // and a read lost to a busy Asterisk must not send a caller back to the welcome
+  for (const [variable, field] of Object.entries(RESUME_VARIABLES)) {
+    for (let attempt = 1; ; attempt++) {
       try {
         const v = await channel.getVariable(variable);
         if (v) out[field] = v;
+        break;
       } catch (e) {
+        if (attempt < 3) {
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+          continue;
+        }
+        unread++;
         log.warn({ err: e, variable }, 'could not read a variable of an adopted call');
+        break;
       }
-    }),
-  );
+    }
+  }
+  // a call adopted at all has been in the IVR: when its node cannot be read, the main menu, not the welcome
+  if (unread && !out.node) out.node = 'main-menu';
   return out;
 }
 import { CallRecorder, type CallNote, type ReasonPrompts } from './call-recorder.ts';

@@ -40,6 +40,8 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
   let client: AriClient;
   let dir: string;
   const services: ChildProcess[] = [];
+  /** the last warnings of each service process, shown when a call did not resume */
+  const stderrOf = new Map<ChildProcess, string>();
   const app = `killer-${process.pid}`;
   let seq = 0;
 
@@ -66,7 +68,10 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
       });
       services.push(p);
       let err = '';
-      p.stderr!.on('data', (d: Buffer) => (err += String(d)));
+      p.stderr!.on('data', (d: Buffer) => {
+        err += String(d);
+        stderrOf.set(p, err.slice(-4000));
+      });
       p.stdout!.on('data', (d: Buffer) => String(d).includes('READY') && resolve(p));
       p.once('exit', (code) => reject(new Error(`service exited with ${code}: ${err.slice(-2000)}`)));
     });
@@ -123,10 +128,12 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
     await until('requests registered and callers at their nodes', () => refunds.every((c) => c.vars.IVR_REQUEST_NUMBER) && atMenu.every((c) => c.nodes.length > 0) && keyedId.every((c) => c.vars.IVR_NATIONAL_ID), 120_000);
     const numbers = refunds.map((c) => c.vars.IVR_REQUEST_NUMBER);
     first.kill('SIGKILL');
-    await startService(db);
+    const second = await startService(db);
     const [r, m, k] = await Promise.all([Promise.all(refunds.map((c) => c.report)), Promise.all(atMenu.map((c) => c.report)), Promise.all(keyedId.map((c) => c.report))]);
     const resumed = [...r, ...m, ...k].filter((x) => x.prompts.filter((p) => p === 'welcome').length === 1 && x.variables.IVR_OUTCOME !== 'ivr-unavailable').length;
     console.log(`kill -9 and restart: ${resumed}/${r.length + m.length + k.length} adopted calls resumed (no second welcome, no watchdog)`);
+    const notResumed = [...r, ...m, ...k].filter((x) => x.prompts.filter((p) => p === 'welcome').length !== 1 || x.variables.IVR_OUTCOME === 'ivr-unavailable');
+    if (notResumed.length) console.log('not resumed:', JSON.stringify(notResumed.map((x) => ({ nodes: x.nodes, prompts: x.prompts, outcome: x.outcome }))), '\nrestarted service said:', stderrOf.get(second) ?? '');
     for (const x of [...r, ...m, ...k]) expect(x.prompts.filter((p) => p === 'welcome')).toHaveLength(1);
     // a registered request: its number again, then goodbye; the call completes
     r.forEach((x, i) => {
