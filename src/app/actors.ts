@@ -211,7 +211,9 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         const stores = await svc.orderData.storesByArea(input.areaCode);
         if (stores.length === 0) return { status: 'no-stores' };
         const sms = svc.storesSms(stores);
-        await svc.sms.send(input.mobile, sms.text);
+        // once per call (the Asterisk channel, which outlives a restart of the service), area and mobile:
+        // a retry after a restart finds the SMS stored and does not send it again (src/sms/outbox.ts)
+        await svc.sms.send(input.mobile, sms.text, { key: `${channel.id}:nearest-stores:${input.areaCode}:${input.mobile}` });
         await svc.registry.register({ callId: channel.id, topic: 'nearest-stores', type: 'sms', unit: 'sms', callerNumber: input.mobile, details: { areaCode: input.areaCode, stores: sms.included } });
         log.info({ areaCode: input.areaCode, count: sms.included }, 'nearest stores sent by SMS');
         return { status: 'sent', count: sms.included };

@@ -179,9 +179,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // what /health says about SMS: whether the last message went out
     const smsState = { lastOkAt: 0, lastFailureAt: 0, lastError: '' };
     const smsTracked: SmsSender = {
-      send: async (to, text) => {
+      send: async (to, text, opts) => {
         try {
-          const r = await sms.send(to, text);
+          const r = await sms.send(to, text, opts);
           smsState.lastOkAt = Date.now();
           return r;
         } catch (e) {

@@ -61,7 +61,15 @@ export interface RequestRegistry {
   forCall?(callId: string): Promise<RegisteredRequest | null>;
 }
 
+export interface SmsSendOptions {
+  /**
+   * idempotency: one SMS per key, whatever happens in between (a retry, a restart of the service
+   * after the gateway answered). The service passes Asterisk channel + topic + area code + mobile.
+   */
+  key?: string;
+}
+
 export interface SmsSender {
-  /** queue an SMS; resolves when accepted by the gateway or the local outbox */
-  send(to: string, text: string): Promise<{ id: string; status: 'queued' | 'sent' | 'delivered' | 'failed' }>;
+  /** queue an SMS; resolves when accepted by the gateway or the local outbox (`pending`: the gateway's answer is unknown) */
+  send(to: string, text: string, opts?: SmsSendOptions): Promise<{ id: string; status: 'pending' | 'queued' | 'sent' | 'delivered' | 'failed' }>;
 }

@@ -10,11 +10,30 @@
  * receptors) → failed (retrying cannot help); any other non-200 (bad key, no credit, gateway error),
  * a timeout or a network error → UnavailableError (the flow sends the caller to an agent).
  * Every send is also recorded in the store's SMS log when a store is given.
+ *
+ * With an idempotency key (SmsSendOptions.key) and a store, the SMS is stored (`pending`) before
+ * the gateway is asked, and the gateway's answer is written onto that row after (the sent-mark).
+ * A second send with the key sends nothing when the row holds an answer; when it does not (the
+ * process died between the gateway's answer and the mark, or the gateway did not answer) it asks
+ * again with the same `localid` form field, which Kavenegar documents as its guard against
+ * sending one message twice (the fake gateway of the tests keeps one message per localid).
  */
-import { UnavailableError, type SmsSender } from '../domain/ports.ts';
+import { createHash } from 'node:crypto';
+import { UnavailableError, type SmsSender, type SmsSendOptions } from '../domain/ports.ts';
 import type { Logger } from '../log/logger.ts';
+import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
-import { recordSms, type SmsStatus } from './outbox.ts';
+import { markSms, recordSms, smsIntent, type SmsStatus } from './outbox.ts';
+
+type Intent = ReturnType<typeof smsIntent>;
+
+/**
+ * Kavenegar's `localid` (a number) for an idempotency key: the same on every try and from every
+ * process, distinct between installations sharing one gateway account. 52 bits of SHA-256.
+ */
+export function gatewayLocalId(installationId: string, key: string): string {
+  return String(parseInt(createHash('sha256').update(`${installationId}:${key}`).digest('hex').slice(0, 13), 16));
+}
 
 export interface KavenegarOptions {
   /** e.g. https://api.kavenegar.com (without /v1) */
@@ -60,19 +79,39 @@ export class KavenegarSmsSender implements SmsSender {
     this.timeoutMs = opts.timeoutMs ?? 5000;
   }
 
-  async send(to: string, text: string): Promise<{ id: string; status: SmsStatus }> {
-    const body = new URLSearchParams({ receptor: to, message: text, sender: this.opts.sender });
+  async send(to: string, text: string, opts: SmsSendOptions = {}): Promise<{ id: string; status: SmsStatus }> {
+    const store = this.opts.store;
+    const key = opts.key;
+    // with a key: the intent is committed before the gateway is asked (./outbox.ts); one already
+    // answered is not sent again, one without an answer is asked again under the same localid
+    let intent: Intent | undefined;
+    if (key !== undefined && store) {
+      intent = await retryWhileBusy(() => smsIntent(store, { key, receptor: to, text, channel: 'gateway', status: 'pending' }), {
+        waitMs: store.writeWaitMs,
+        what: 'store the SMS before sending it',
+        stats: store.writeStats,
+      });
+      if (!intent.created && intent.status !== 'pending') {
+        this.opts.logger?.info({ sms: intent.id, status: intent.status }, 'SMS already sent for this call: not sent again');
+        return { id: intent.gatewayId ?? intent.id, status: intent.status };
+      }
+      if (!intent.created) this.opts.logger?.info({ sms: intent.id }, 'SMS stored without the gateway\'s answer: asked again under the same localid');
+    }
+    const fields: Record<string, string> = { receptor: to, message: text, sender: this.opts.sender };
+    if (key !== undefined && store) fields.localid = gatewayLocalId(store.installationId, key);
     let res: Response;
     try {
       res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
-        body,
+        body: new URLSearchParams(fields),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
       const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e as Error).message;
       this.opts.logger?.warn({ error: why }, 'SMS gateway unreachable');
+      // the gateway may have taken it: the intent stays pending (a retry asks again under the same localid)
+      this.record(to, text, intent, 'pending', undefined, why);
       throw new UnavailableError(`SMS gateway unavailable: ${why}`);
     }
     let json: { return?: { status?: number; message?: string }; entries?: { messageid?: number | string; status?: number }[] } | undefined;
@@ -85,31 +124,39 @@ export class KavenegarSmsSender implements SmsSender {
     if (code !== 200 || !res.ok) {
       const why = `status ${code}${RETURN_TEXT[code] ? ` (${RETURN_TEXT[code]})` : ''}`;
       if (REJECTED.has(code)) {
-        const id = this.record(to, text, 'failed', undefined, why);
+        const id = this.record(to, text, intent, 'failed', undefined, why);
         this.opts.logger?.warn({ status: code, to }, 'SMS rejected by the gateway');
         return { id, status: 'failed' };
       }
       this.opts.logger?.warn({ status: code }, 'SMS gateway refused the request');
+      if (intent) this.record(to, text, intent, 'pending', undefined, why);
       throw new UnavailableError(`SMS gateway refused: ${why}`);
     }
     const entry = json?.entries?.[0];
     const status = entry?.status !== undefined ? mapKavenegarStatus(entry.status) : 'queued';
     const gatewayId = entry?.messageid !== undefined ? String(entry.messageid) : undefined;
-    const localId = this.record(to, text, status, gatewayId);
+    const localId = this.record(to, text, intent, status, gatewayId);
     // the gateway's message id when it gave one (what its delivery reports refer to), else ours
     return { id: gatewayId ?? localId, status };
   }
 
-  /** writes the SMS log (when a store is given); returns the local id, or '' without a store */
-  private record(to: string, text: string, status: SmsStatus, gatewayId?: string, error?: string): string {
-    if (!this.opts.store) return '';
-    return recordSms(this.opts.store, {
-      receptor: to,
-      text,
-      channel: 'gateway',
-      status,
-      ...(gatewayId ? { gatewayId } : {}),
-      ...(error ? { error } : {}),
-    });
+  /**
+   * Writes the SMS log (when a store is given): the gateway's answer onto the stored intent (the
+   * sent-mark), or a new row for an SMS sent without a key. Returns the local id, or '' without a store.
+   */
+  private record(to: string, text: string, intent: Intent | undefined, status: SmsStatus, gatewayId?: string, error?: string): string {
+    const store = this.opts.store;
+    if (!store) return '';
+    if (intent) {
+      try {
+        markSms(store, intent.seq, { status, ...(gatewayId ? { gatewayId } : {}), error: error ?? null });
+      } catch (e) {
+        // the gateway has answered; the caller is told what it said. The row stays pending: a retry
+        // asks the gateway again under the same localid, which keeps one message.
+        this.opts.logger?.warn({ err: e, sms: intent.id }, 'could not write the gateway\'s answer to the SMS log');
+      }
+      return intent.id;
+    }
+    return recordSms(store, { receptor: to, text, channel: 'gateway', status, ...(gatewayId ? { gatewayId } : {}), ...(error ? { error } : {}) });
   }
 }

@@ -116,7 +116,7 @@ const MIGRATIONS: string[] = [
     parts INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     channel TEXT NOT NULL,        -- 'outbox' (no gateway configured) or 'gateway'
-    status TEXT NOT NULL,         -- queued | sent | delivered | failed
+    status TEXT NOT NULL,         -- (pending,) queued | sent | delivered | failed
     gateway_id TEXT,
     error TEXT
   );
@@ -163,6 +163,13 @@ const MIGRATIONS: string[] = [
     json TEXT NOT NULL
   );
   CREATE INDEX call_records_by_start ON call_records(started_ms);
+  `,
+  // 4: an SMS's idempotency key (src/sms/outbox.ts): the intent is stored before the gateway is
+  // asked, under a key made of the call (the Asterisk channel), the topic and what is sent, so a
+  // retry — also by a service restarted between the gateway's answer and the mark — sends nothing twice
+  `
+  ALTER TABLE sms ADD COLUMN idem_key TEXT;
+  CREATE UNIQUE INDEX sms_once ON sms(idem_key) WHERE idem_key IS NOT NULL;
   `,
 ];
 

@@ -38,6 +38,9 @@ describe('nearest stores by SMS', () => {
     const sms = listSms(h.stack.store, { limit: 50 }).filter((m) => m.receptor === '09127776655');
     expect(sms).toHaveLength(1);
     expect(r.prompts).toContain('num/2'); // 051 has two stores
+    // stored under its call's key (channel, topic, area, mobile): a retry after a restart sends nothing new (test/sms/sms-kill.test.ts)
+    const key = h.stack.store.db.prepare(`SELECT idem_key FROM sms WHERE seq = ?`).get(Number(sms[0]!.id.slice(2))) as { idem_key: string | null };
+    expect(key.idem_key).toMatch(/^.+:nearest-stores:051:09127776655$/);
   });
 });
 

@@ -70,9 +70,9 @@ describe('SqliteRequestRegistry', () => {
         INSERT INTO requests (prefix, call_id, topic, type, unit, order_number, created_at) VALUES ('R', 'a', 'refund', 'refund-request', 'follow-up', '1403001234', 'x');
         INSERT INTO requests (prefix, call_id, topic, type, unit, order_number, created_at) VALUES ('R', 'b', 'refund', 'refund-request', 'follow-up', '1403001234', 'x');
         DELETE FROM requests WHERE call_id = 'b';`);
-      // the rest of schema 1, as openStore made it (call_records came with schema 3)
+      // the rest of schema 1, as openStore made it (call_records came with schema 3, sms.idem_key with schema 4)
       const full = openStore(':memory:');
-      const schema1 = (full.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT IN ('requests', 'sqlite_sequence', 'call_records') AND sql IS NOT NULL`).all() as { sql: string }[]).map((r) => r.sql);
+      const schema1 = (full.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT IN ('requests', 'sqlite_sequence', 'call_records') AND sql IS NOT NULL`).all() as { sql: string }[]).map((r) => r.sql.replace(/,\s*idem_key TEXT/, ''));
       full.close();
       for (const sql of schema1) v1.exec(sql);
       v1.pragma('user_version = 1');

@@ -2,7 +2,7 @@
  * `ivr-1699 requests …`: the requests the IVR registered, their delivery to Quantum, and the SMS log.
  *   requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
  *   requests retry (NUMBER | --failed) [--db PATH]
- *   requests sms [--status queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+ *   requests sms [--status pending|queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
  * Text output masks personal data (national IDs, phone numbers); --json is for programs and shows
  * the stored values whole.
  */
@@ -19,12 +19,12 @@ export const summary = 'registered requests and their delivery to Quantum; the S
 const HELP = `usage:
   ivr-1699 requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
   ivr-1699 requests retry (NUMBER | --failed) [--db PATH]    put failed requests back in the outbox
-  ivr-1699 requests sms [--status queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+  ivr-1699 requests sms [--status pending|queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
 Text output masks national IDs and phone numbers; --json prints the stored records.
 `;
 
 const REQUEST_STATUSES = ['pending', 'delivered', 'failed'] as const;
-const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed'] as const;
+const SMS_STATUSES = ['pending', 'queued', 'sent', 'delivered', 'failed'] as const;
 
 function parse(rest: string[]) {
   return parseOptions({
