@@ -178,6 +178,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
     decide: fromPromise<Decision, DecideInput>(async ({ input }) => {
       const d = svc.decide(input.topic, input.facts, svc.clock.now());
       log.info({ topic: input.topic, rule: d.rule, outcome: d.outcome, transfer: d.transfer, reason: d.reason }, 'decision');
+      note({ type: 'decision', topic: input.topic, rule: d.rule, outcome: d.outcome });
       return d;
     }),
 

@@ -15,7 +15,9 @@ export type CallNote =
   | { type: 'key'; digit: string }
   | { type: 'playback-failed' }
   | { type: 'failure'; kind: FailureKind }
-  | { type: 'transfer'; skill: string };
+  | { type: 'transfer'; skill: string }
+  /** the rules decided (metrics; the record takes rule and outcome from the flow's context) */
+  | { type: 'decision'; topic: string; rule: string; outcome: string };
 
 /** Prompt names that tell why a caller was sent to an agent (FlowConfig.prompts). */
 export type ReasonPrompts = Pick<PromptsSpec, 'systemUnavailable' | 'tooManyTries' | 'orderLookupLimit'>;

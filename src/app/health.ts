@@ -47,8 +47,16 @@ export async function startHealthServer(host: string, port: number, metrics: Met
         }),
       );
     } else if (req.method === 'GET' && url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metrics.render());
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(text);
+        },
+        (e: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`metrics failed: ${(e as Error).message}\n`);
+        },
+      );
     } else if (req.method === 'GET' && url === '/metrics/latency') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ runtime: RUNTIME, pid: process.pid, activeCalls: metrics.callsActive, callsTotal: metrics.callsTotal, ariRequests: metrics.ariRequests, ariEvents: metrics.ariEvents, eventToCommand: metrics.eventToCommand.snapshot() }));

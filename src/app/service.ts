@@ -13,7 +13,7 @@ import type { Logger } from '../log/logger.ts';
 import { maskPhone } from '../log/mask.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { CallServices } from './actors.ts';
-import type { ReasonPrompts } from './call-recorder.ts';
+import type { CallNote, ReasonPrompts } from './call-recorder.ts';
 import { readResumeVars, runCallSession } from './call-session.ts';
 import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
 import { Metrics } from './metrics.ts';
@@ -105,6 +105,9 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     metrics.callsTotal++;
     metrics.callsActive++;
     if (recovered) metrics.callsRecovered++;
+    const observer = metrics.call();
+    // answer latency: StasisStart (now) → the first prompt Asterisk started; an adopted call had its welcome elsewhere
+    if (!recovered) channel.once('playing', () => observer.answered());
     const now = Date.now();
     const lc: LiveCall = { callId, caller: maskPhone(channel.callerNumber), startedAt: now, node: 'welcome', nodeSince: now };
     live.set(callId, lc);
@@ -130,14 +133,19 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       drop: dropCalls.signal,
       ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
       ...(o.records ? { onRecord: (r: CallRecord) => o.records!.add(r) } : {}),
+      onNote: (n: CallNote) => observer.note(n),
       ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}),
       ...(resume ? { resume } : {}),
       });
     };
     const p = run()
-      .then((r) => metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason))
+      .then((r) => {
+        observer.end(r);
+        metrics.outcome(r.kind, r.kind === 'transfer' ? r.skill : r.reason);
+      })
       .catch((e) => {
         metrics.flowErrors++;
+        observer.end({ kind: 'hangup', reason: 'flow-error' });
         clog.error({ err: e }, 'call session failed');
       })
       .finally(() => {

@@ -32,7 +32,7 @@ import type { RequestRegistry, SmsSender } from '../domain/ports.ts';
 import { startSwitch, type BuiltinSwitch, type SwitchOptions } from '../switch/index.ts';
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
-import type { DependencyReport, Metrics } from './metrics.ts';
+import type { DependencyReport, Metrics, RegistrationResult } from './metrics.ts';
 import { startService, type LiveCall, type RunningService } from './service.ts';
 import { createConsole, CONSOLE_ASSETS_DIR, type WebConsole } from '../console/server.ts';
 
@@ -171,11 +171,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
     const embedded = new EmbeddedOrderData(store);
     // bounced cheques come from the finance unit's spreadsheet (imported into the store) even when Quantum serves the rest
-    const quantum = createQuantumClient(cfg.data.quantum, { installationId: store.installationId, bouncedCheques: (nid) => embedded.bouncedCheques(nid), logger: log.child({ component: 'quantum' }) });
+    const metricsRef: { current?: Metrics } = {};
+    const quantum = createQuantumClient(cfg.data.quantum, {
+      installationId: store.installationId,
+      bouncedCheques: (nid) => embedded.bouncedCheques(nid),
+      logger: log.child({ component: 'quantum' }),
+      onError: (kind) => metricsRef.current?.quantumError(kind),
+    });
     const orderData = quantum ?? embedded;
     let outbox: RequestOutbox | undefined;
     const registry = new SqliteRequestRegistry(store, { prefix: cfg.data.store.requestPrefix, onRegistered: () => outbox?.wake() });
-    const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }));
+    const sms = createSmsSender(cfg.data.sms, store, log.child({ component: 'sms' }), (kind) => metricsRef.current?.smsError(kind));
     // what /health says about SMS: whether the last message went out
     const smsState = { lastOkAt: 0, lastFailureAt: 0, lastError: '' };
     const smsTracked: SmsSender = {
@@ -190,7 +196,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         }
       },
     };
-    const metricsRef: { current?: Metrics } = {};
     // cluster: requests in the shared PostgreSQL, so that either IVR sees the other's (A9 earlier referrals)
     let requests: RequestRegistry = registry;
     // …and then delivered to Quantum from there: every service of the cluster runs an outbox over the shared table
@@ -231,9 +236,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       media: (items) => toMedia(compose(items)),
       mediaSeconds: (media) => media.reduce((t, uri) => t + promptSeconds(uri.replace(/^sound:/, '').replace(`${SOUND_FOLDER}/`, '')), 0),
       orderData,
-      registry: countFailures(requests, () => {
-        if (metricsRef.current) metricsRef.current.registrationsFailed++;
-      }),
+      registry: countRegistrations(requests, (result) => metricsRef.current?.registration(result)),
       sms: smsTracked,
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
       questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),
@@ -292,6 +295,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
             : { ok: true, state: sms.kind === 'gateway' ? 'gateway' : 'local-outbox' },
       };
     };
+    // the outbox's depth: the local store's requests (a cluster's shared PostgreSQL is counted by its own tools)
+    if (!svcCfg.sharedDbUrl) service.metrics.outboxDepth = () => registry.outboxDepth();
     liveCalls = () => service.liveCalls();
     return { ariUrl, switch: sw, service, services, store, registry, records, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
   } catch (e) {
@@ -300,14 +305,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }
 }
 
-/** the registry, counting the registrations that failed (for /metrics) */
-function countFailures(r: RequestRegistry, onFailure: () => void): RequestRegistry {
+/** the registry, counting what each registration came to (for /metrics) */
+function countRegistrations(r: RequestRegistry, count: (result: RegistrationResult) => void): RequestRegistry {
   return {
     register: async (req) => {
       try {
-        return await r.register(req);
+        const done = await r.register(req);
+        count(done.alreadyRegistered ? 'already-registered' : 'registered');
+        return done;
       } catch (e) {
-        onFailure();
+        count('failed');
         throw e;
       }
     },

@@ -206,6 +206,8 @@ export class CallChannel extends EventEmitter {
       }
       try {
         await this.req('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
+        // Asterisk started it (the service's answer latency: StasisStart → the first 'playing')
+        this.emit('playing', id);
       } catch (e) {
         if (isNotFound(e)) this.settle(p, 'gone');
         else {

@@ -50,6 +50,21 @@ export interface QuantumHttpOptions {
   bouncedCheques?: (nationalId: string) => Promise<BouncedCheque[]>;
   logger?: Logger;
   now?: () => number;
+  /** each failed attempt by kind, and each call the open breaker refused (/metrics) */
+  onError?: (kind: QuantumErrorKind) => void;
+}
+
+/** timeout, network, server (5xx, 408, 429), bad-answer (not the documented shape), refused (4xx), breaker-open */
+export type QuantumErrorKind = 'timeout' | 'network' | 'server' | 'bad-answer' | 'refused' | 'breaker-open';
+
+/** a failed attempt that retrying may fix, with its kind */
+class AttemptError extends Error {
+  constructor(
+    message: string,
+    readonly kind: QuantumErrorKind,
+  ) {
+    super(message);
+  }
 }
 
 /** an HTTP answer that retrying will not change (4xx other than 408/429) */
@@ -150,6 +165,7 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     const r = schema.safeParse(body);
     if (!r.success) {
+      this.opts.onError?.('bad-answer');
       const first = r.error.issues[0];
       throw new UnavailableError(`Quantum answered an unexpected ${what}: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
     }
@@ -176,10 +192,19 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
 
   private async call(method: 'GET' | 'POST', path: string, body: unknown, idempotencyKey: string | undefined): Promise<{ status: number; body: unknown }> {
     // a refusal (4xx) means Quantum is up: it does not count against the breaker
-    return this.breaker.call(
-      () => this.withRetries(method, path, body, idempotencyKey),
-      (e) => !(e instanceof HttpRefusal),
-    );
+    let ran = false;
+    return this.breaker
+      .call(
+        () => {
+          ran = true;
+          return this.withRetries(method, path, body, idempotencyKey);
+        },
+        (e) => !(e instanceof HttpRefusal),
+      )
+      .catch((e: unknown) => {
+        if (!ran) this.opts.onError?.('breaker-open');
+        throw e;
+      });
   }
 
   private async withRetries(method: string, path: string, body: unknown, idempotencyKey: string | undefined): Promise<{ status: number; body: unknown }> {
@@ -189,7 +214,12 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
       try {
         return await this.once(method, path, body, idempotencyKey);
       } catch (e) {
-        if (e instanceof HttpRefusal) throw e;
+        if (e instanceof HttpRefusal) {
+          // 409: already there (a customer registered before), not a failure
+          if (e.status !== 409) this.opts.onError?.('refused');
+          throw e;
+        }
+        this.opts.onError?.(e instanceof AttemptError ? e.kind : 'network');
         lastError = e instanceof Error ? e.message : String(e);
         this.log?.warn({ method, path: redactPath(path), attempt: attempt + 1, error: lastError }, 'Quantum call failed');
       }
@@ -212,29 +242,29 @@ export class QuantumHttpClient implements OrderData, QuantumRequestSink {
       });
     } catch (e) {
       const err = e as Error;
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new Error(`no answer within ${this.timeoutMs} ms`);
-      throw new Error(`network error: ${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause?.message})` : ''}`);
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new AttemptError(`no answer within ${this.timeoutMs} ms`, 'timeout');
+      throw new AttemptError(`network error: ${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause?.message})` : ''}`, 'network');
     }
     let text: string;
     try {
       text = await res.text();
     } catch (e) {
-      throw new Error(`answer cut off: ${(e as Error).message}`);
+      throw new AttemptError(`answer cut off: ${(e as Error).message}`, 'network');
     }
     if (res.status === 404 && method === 'GET') {
       // Quantum's own "no such customer/order/product" is a JSON body with an `error`; a 404 without
       // it (a proxy's page, a wrong QUANTUM_URL, Quantum being redeployed) says nothing about the
       // caller's keys: it is Quantum being unavailable, never a mismatch that locks a caller out
       if (isQuantumNotFound(res.headers.get('content-type'), text)) return { status: 404, body: null };
-      throw new Error(`HTTP 404 that is not Quantum's not-found answer (${res.headers.get('content-type') ?? 'no content type'}): is QUANTUM_URL right?`);
+      throw new AttemptError(`HTTP 404 that is not Quantum's not-found answer (${res.headers.get('content-type') ?? 'no content type'}): is QUANTUM_URL right?`, 'bad-answer');
     }
-    if (res.status === 408 || res.status === 429 || res.status >= 500) throw new Error(`HTTP ${res.status}`);
+    if (res.status === 408 || res.status === 429 || res.status >= 500) throw new AttemptError(`HTTP ${res.status}`, 'server');
     if (res.status >= 400) throw new HttpRefusal(res.status, text);
     if (res.status === 204 || text === '') return { status: res.status, body: null };
     try {
       return { status: res.status, body: JSON.parse(text) };
     } catch {
-      throw new Error(`HTTP ${res.status} with a body that is not JSON`);
+      throw new AttemptError(`HTTP ${res.status} with a body that is not JSON`, 'bad-answer');
     }
   }
 }
@@ -253,7 +283,7 @@ function isQuantumNotFound(contentType: string | null, text: string): boolean {
 /** Builds the client from the settings (null when QUANTUM_URL is not set). */
 export function createQuantumClient(
   s: QuantumSettings,
-  extra: Pick<QuantumHttpOptions, 'installationId' | 'bouncedCheques' | 'logger'> = {},
+  extra: Pick<QuantumHttpOptions, 'installationId' | 'bouncedCheques' | 'logger' | 'onError'> = {},
 ): QuantumHttpClient | null {
   if (!s.url) return null;
   return new QuantumHttpClient({

@@ -6,14 +6,19 @@ import type { SmsSender } from '../domain/ports.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmsSettings } from '../store/config.ts';
 import type { IvrStore } from '../store/db.ts';
-import { KavenegarSmsSender } from './kavenegar.ts';
+import { KavenegarSmsSender, type KavenegarOptions } from './kavenegar.ts';
 import { LocalSmsOutbox } from './outbox.ts';
 
 export { formatStoresSms, countSms, type StoresSms, type SmsCount } from './format.ts';
 export { KavenegarSmsSender, type KavenegarOptions } from './kavenegar.ts';
 export { LocalSmsOutbox, listSms, recordSms, type SmsRecord, type SmsStatus } from './outbox.ts';
 
-export function createSmsSender(settings: SmsSettings, store: IvrStore, logger?: Logger): SmsSender & { readonly kind: 'gateway' | 'outbox' } {
+export function createSmsSender(
+  settings: SmsSettings,
+  store: IvrStore,
+  logger?: Logger,
+  onError?: KavenegarOptions['onError'],
+): SmsSender & { readonly kind: 'gateway' | 'outbox' } {
   if (settings.gatewayUrl) {
     if (!settings.apiKey || !settings.sender) throw new Error('SMS_GATEWAY_URL is set: SMS_API_KEY and SMS_SENDER are required too');
     const s = new KavenegarSmsSender({
@@ -23,6 +28,7 @@ export function createSmsSender(settings: SmsSettings, store: IvrStore, logger?:
       timeoutMs: settings.timeoutMs,
       store,
       ...(logger ? { logger } : {}),
+      ...(onError ? { onError } : {}),
     });
     return Object.assign(s, { kind: 'gateway' as const });
   }

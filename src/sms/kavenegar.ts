@@ -45,6 +45,8 @@ export interface KavenegarOptions {
   /** SMS log (optional) */
   store?: IvrStore;
   logger?: Logger;
+  /** a send that failed, by kind: the gateway unreachable, refusing the request, or rejecting the message (/metrics) */
+  onError?: (kind: 'unreachable' | 'refused' | 'rejected') => void;
 }
 
 const ENTRY_STATUS: Record<number, SmsStatus> = { 1: 'queued', 2: 'queued', 4: 'sent', 5: 'sent', 10: 'delivered', 6: 'failed', 11: 'failed', 13: 'failed', 14: 'failed', 100: 'failed' };
@@ -112,6 +114,7 @@ export class KavenegarSmsSender implements SmsSender {
       this.opts.logger?.warn({ error: why }, 'SMS gateway unreachable');
       // the gateway may have taken it: the intent stays pending (a retry asks again under the same localid)
       this.record(to, text, intent, 'pending', undefined, why);
+      this.opts.onError?.('unreachable');
       throw new UnavailableError(`SMS gateway unavailable: ${why}`);
     }
     let json: { return?: { status?: number; message?: string }; entries?: { messageid?: number | string; status?: number }[] } | undefined;
@@ -126,10 +129,12 @@ export class KavenegarSmsSender implements SmsSender {
       if (REJECTED.has(code)) {
         const id = this.record(to, text, intent, 'failed', undefined, why);
         this.opts.logger?.warn({ status: code, to }, 'SMS rejected by the gateway');
+        this.opts.onError?.('rejected');
         return { id, status: 'failed' };
       }
       this.opts.logger?.warn({ status: code }, 'SMS gateway refused the request');
       if (intent) this.record(to, text, intent, 'pending', undefined, why);
+      this.opts.onError?.('refused');
       throw new UnavailableError(`SMS gateway refused: ${why}`);
     }
     const entry = json?.entries?.[0];

@@ -229,6 +229,12 @@ export class SqliteRequestRegistry implements RequestRegistry {
     return out;
   }
 
+  /** requests not delivered (pending, failed): the outbox's depth for /metrics, read from the status index */
+  outboxDepth(): { pending: number; failed: number } {
+    const count = this.store.db.prepare(`SELECT count(*) FROM requests WHERE status = ?`).pluck();
+    return { pending: count.get('pending') as number, failed: count.get('failed') as number };
+  }
+
   /** puts failed requests (one by number, or all) back to pending for the outbox; returns how many */
   retryFailed(number?: string): number {
     if (number === undefined) {

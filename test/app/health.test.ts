@@ -66,6 +66,11 @@ describe('/health and /metrics', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('ivr_quantum_breaker_state{state="open"} 1');
     expect(metrics).toContain('ivr_dependency_up{dependency="quantum",state="open"} 0');
+    // one lookup per caller: each a proxy's page (a bad answer) or, once the breaker opened, refused at once
+    const quantumErrors = (kind: string) => Number(new RegExp(`^ivr_quantum_errors_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(quantumErrors('bad-answer')).toBeGreaterThanOrEqual(2);
+    expect(quantumErrors('bad-answer') + quantumErrors('breaker-open')).toBe(3);
+    expect(metrics).toMatch(/^ivr_call_failures_total\{kind="order-lookup-unavailable"\} 3$/m);
     quantum.behave({});
   }, 60_000);
 });

@@ -71,7 +71,8 @@ describe('QuantumHttpClient reads', () => {
 
   it('the breaker opens after repeated failures, refuses at once, half-opens and closes again', async () => {
     let now = 0;
-    const c = client({ retries: 0, breakerFailures: 2, breakerOpenMs: 5000, now: () => now });
+    const errors: string[] = [];
+    const c = client({ retries: 0, breakerFailures: 2, breakerOpenMs: 5000, now: () => now, onError: (k) => errors.push(k) });
     q.behave({ failWith: 500 });
     await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
     expect(c.breakerState).toBe('closed');
@@ -88,6 +89,23 @@ describe('QuantumHttpClient reads', () => {
     q.behave({});
     expect((await c.findCustomer('0499370899'))?.nationalId).toBe('0499370899'); // trial succeeds
     expect(c.breakerState).toBe('closed');
+    // what /metrics counts (ivr_quantum_errors_total): each failed attempt, and the call refused at once
+    expect(errors).toEqual(['server', 'server', 'breaker-open', 'server']);
+  });
+
+  it('tells each failed attempt by kind: timeout, network, bad answer, refused (not a 409)', async () => {
+    const errors: string[] = [];
+    const c = client({ retries: 0, breakerFailures: 100, onError: (k) => errors.push(k) });
+    q.behave({ delayMs: 1000 });
+    await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
+    q.behave({ failWith: 'reset' });
+    await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
+    q.behave({ failWith: 'page-404' });
+    await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
+    q.behave({});
+    await expect(client({ token: 'wrong', onError: (k) => errors.push(k) }).findCustomer('0499370899')).rejects.toThrow(UnavailableError);
+    expect(await c.findCustomer('0499370899')).not.toBeNull();
+    expect(errors).toEqual(['timeout', 'network', 'bad-answer', 'refused']);
   });
 
   it("a 404 that is not Quantum's own not-found (a proxy's page, a wrong URL) is unavailability, never a mismatch", async () => {

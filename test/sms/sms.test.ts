@@ -104,7 +104,9 @@ describe('SMS senders', () => {
   });
 
   it('a rejected receptor is failed; a refused key, no credit or a slow gateway is UnavailableError', async () => {
-    const s = new KavenegarSmsSender({ baseUrl: gw.url, apiKey: 'k-123', sender: '10004346', timeoutMs: 200, store: db });
+    // each failure is also told by kind (the service's ivr_sms_errors_total)
+    const errors: string[] = [];
+    const s = new KavenegarSmsSender({ baseUrl: gw.url, apiKey: 'k-123', sender: '10004346', timeoutMs: 200, store: db, onError: (k) => errors.push(k) });
     expect((await s.send('0912', 'x')).status).toBe('failed');
     expect(listSms(db, { status: 'failed' })[0]?.error).toBe('status 411 (receptor not valid)');
     await expect(new KavenegarSmsSender({ baseUrl: gw.url, apiKey: 'wrong', sender: '1' }).send('09121234567', 'x')).rejects.toThrow(/403 \(API key not valid\)/);
@@ -113,6 +115,7 @@ describe('SMS senders', () => {
     gw.behave({ delayMs: 500 });
     await expect(s.send('09121234567', 'x')).rejects.toThrow(UnavailableError);
     gw.behave({});
+    expect(errors).toEqual(['rejected', 'refused', 'unreachable']);
   });
 
   it('without a gateway the SMS goes to the local outbox', async () => {
