@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseWav } from '../speech/audio.ts';
-import { audioPath, buildPrompts, catalogueDir, DEFAULT_TOOLS, importRecording, promptStatuses, type AudioTools } from '../speech/build.ts';
+import { audioPath, buildPrompts, catalogueDir, DEFAULT_TOOLS, promptStatuses, type AudioTools } from '../speech/build.ts';
+import { importRecording, RecordingRefused } from '../speech/import.ts';
 import { loadCatalogue, parseCatalogueFile } from '../speech/catalogue.ts';
 import { checkPrompts } from '../speech/check.ts';
 import { PROMPT_NAME } from '../speech/compose.ts';
 import { keepVersion, listVersions, putBackVersion, versionDir, type PromptVersion } from '../speech/history.ts';
-import { inspectRecording, type RecordingFacts } from '../speech/recording-check.ts';
+import type { RecordingFacts } from '../speech/recording-check.ts';
 import { HttpError } from './http.ts';
 
 export interface PromptRow {
@@ -120,17 +121,16 @@ export class PromptAdmin {
     const file = join(work, `upload.${ext}`);
     try {
       writeFileSync(file, data);
-      const facts = await inspectRecording(file, this.tools);
-      if (facts.problems.length) throw new HttpError(422, facts.problems.join('; '));
-      const kept = this.keep(name);
+      // checked, then put live with the replaced version kept: as `prompts import` (src/speech/import.ts)
+      let r: Awaited<ReturnType<typeof importRecording>>;
       try {
-        await importRecording({ dir: this.dir, name, file, tools: this.tools });
+        r = await importRecording({ dir: this.dir, name, file, tools: this.tools });
       } catch (e) {
-        if (kept) this.putBack(name, kept, false);
+        if (e instanceof RecordingRefused) throw new HttpError(422, e.problems.join('; '));
         throw e;
       }
       this.checkCache = undefined;
-      return { facts, ...(kept ? { kept } : {}) };
+      return { facts: r.facts, ...(r.kept ? { kept: r.kept } : {}) };
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

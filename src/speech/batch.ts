@@ -10,22 +10,21 @@
  *    the session's median — one microphone set-up for the whole session, so prompts joined in one
  *    call sound alike (the -3 dBFS peak normalisation does not fix a quiet, noisy take); the speech length against the audio it replaces (0.5–2.5 × the draft):
  *    a file recorded for another text shows up here.
- * 4. Any problem: every problem is listed and nothing changes. Otherwise every file is converted
- *    into the four formats in a staging folder inside the prompts folder, the audio each replaces
- *    is kept in `.history/<name>/` (src/speech/history.ts: the console lists and restores it), the
- *    staged files are renamed into place and the manifest is written once. A failure while
- *    renaming puts the replaced prompts back.
+ * 4. Any problem: every problem is listed and nothing changes. Otherwise they go live together as
+ *    `prompts import` puts one live (src/speech/import.ts): converted into the four formats in a
+ *    staging folder, the audio each replaces kept in `.history/<name>/` (the console lists and
+ *    restores it), renamed into place, the manifest written once; a failure puts the replaced
+ *    prompts back.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { REQUIRED_FORMATS, parseWav, pcm16Samples } from './audio.ts';
-import { audioPath, catalogueDir, checkTools, convert, DEFAULT_TOOLS, promptStatuses, recordingEntry, type AudioTools } from './build.ts';
+import { parseWav, pcm16Samples } from './audio.ts';
+import { audioPath, catalogueDir, checkTools, DEFAULT_TOOLS, type AudioTools } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { keepVersion, putBackVersion } from './history.ts';
-import { readManifest, writeManifest } from './manifest.ts';
+import { putRecordingsLive } from './import.ts';
 import { inspectRecording } from './recording-check.ts';
 
 const run = promisify(execFile);
@@ -268,45 +267,13 @@ export async function importBatch(opts: BatchOptions): Promise<BatchReport> {
     for (const f of report.files) report.problems.push(...f.problems);
     if (report.problems.length) return report;
 
-    // 4. stage, keep, rename, manifest
-    const stage = join(dir, `.staging-${process.pid}-${Date.now()}`);
-    mkdirSync(stage, { recursive: true });
+    // 4. stage, keep, rename, manifest (src/speech/import.ts)
     try {
-      for (const { name, file } of named) {
-        for (const fmt of REQUIRED_FORMATS) await convert(tools, [file], audioPath(stage, name, fmt), fmt, normalise);
-        log(`staged ${name}`);
-      }
-      const states = new Map(promptStatuses(dir, catalogue).map((s) => [s.name, s.state]));
-      for (const { name } of named) {
-        const id = keepVersion(dir, name, states.get(name));
-        if (id) report.kept[name] = id;
-      }
-      const live: string[] = [];
-      try {
-        for (const { name } of named) {
-          for (const fmt of REQUIRED_FORMATS) {
-            const dest = audioPath(dir, name, fmt);
-            mkdirSync(dirname(dest), { recursive: true });
-            renameSync(audioPath(stage, name, fmt), dest);
-          }
-          live.push(name);
-        }
-        const manifest = readManifest(dir);
-        for (const { name } of named) manifest.prompts[name] = recordingEntry(dir, name, catalogue);
-        writeManifest(dir, manifest);
-      } catch (e) {
-        // put back what was replaced so far (and the one half-renamed)
-        for (const { name } of named.slice(0, live.length + 1)) {
-          const id = report.kept[name];
-          if (id) putBackVersion(dir, name, id, true);
-          else for (const fmt of REQUIRED_FORMATS) rmSync(audioPath(dir, name, fmt), { force: true });
-        }
-        throw new Error(`import-batch: putting the recordings live failed (${(e as Error).message}); the previous audio was put back`);
-      }
-      report.imported = named.map((n) => n.name);
-    } finally {
-      rmSync(stage, { recursive: true, force: true });
+      report.kept = await putRecordingsLive({ dir, recordings: named, tools, normalise, catalogue, log });
+    } catch (e) {
+      throw new Error(`import-batch: ${(e as Error).message}`);
     }
+    report.imported = named.map((n) => n.name);
     return report;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * derived from it. The manifest (.drafts.json) remembers what the build made.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -321,26 +321,6 @@ async function buildOne(
  * Imports a studio recording (any rate, channels or format sox reads) as prompt `name`: writes all
  * four formats, normalised to a -3 dBFS peak, and marks them as a recording in the manifest.
  */
-export async function importRecording(opts: { dir: string; name: string; file: string; tools?: AudioTools; normalise?: boolean }): Promise<string[]> {
-  const tools = opts.tools ?? DEFAULT_TOOLS;
-  const catalogue = loadCatalogue(catalogueDir(opts.dir));
-  if (!catalogue.entries.has(opts.name)) {
-    throw new Error(`no catalogue entry named '${opts.name}' in ${catalogueDir(opts.dir)}: add its text first`);
-  }
-  if (!existsSync(opts.file) || !statSync(opts.file).isFile()) throw new Error(`recording file '${opts.file}' does not exist`);
-  await checkTools(tools);
-  const written: string[] = [];
-  for (const f of REQUIRED_FORMATS) {
-    const dest = audioPath(opts.dir, opts.name, f);
-    await convert(tools, [opts.file], dest, f, opts.normalise ?? true);
-    written.push(dest);
-  }
-  const manifest = readManifest(opts.dir);
-  manifest.prompts[opts.name] = recordingEntry(opts.dir, opts.name, catalogue);
-  writeManifest(opts.dir, manifest);
-  return written;
-}
-
 /**
  * The manifest entry of a prompt whose four formats on disk are all a person's recording, made for
  * the current text: listed with no generated files.

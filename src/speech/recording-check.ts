@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { levelProblem, levels, parseWav, pcm16Samples } from './audio.ts';
 import { DEFAULT_TOOLS, type AudioTools } from './build.ts';
@@ -32,20 +32,8 @@ export async function inspectRecording(file: string, tools: AudioTools = DEFAULT
     try {
       await run(tools.sox, ['-D', '-V1', file, '-t', 'wav', '-e', 'signed-integer', '-b', '16', wav]);
     } catch (e) {
-      const detail = String((e as { stderr?: string }).stderr ?? (e as Error).message)
-        .split('\n')
-        .map((l) => l.replace(/^sox (FAIL|WARN) \w+: /, '').trim())
-        .find(Boolean);
-      const mp3 = /\.mp3$/i.test(file) || /mp3/i.test(detail ?? '');
-      return {
-        sampleRate: 0,
-        channels: 0,
-        seconds: 0,
-        peakDb: -Infinity,
-        problems: [
-          `the file cannot be read as audio${detail ? ` (${detail})` : ''}; send WAV, FLAC, OGG${mp3 ? ' or MP3 (MP3 needs the Debian package libsox-fmt-mp3 on the server)' : ' or MP3'}`,
-        ],
-      };
+      const detail = soxMessage(e);
+      return { sampleRate: 0, channels: 0, seconds: 0, peakDb: -Infinity, problems: [unreadable(file, detail)] };
     }
     const buf = readFileSync(wav);
     const info = parseWav(buf);
@@ -62,4 +50,30 @@ export async function inspectRecording(file: string, tools: AudioTools = DEFAULT
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why sox could not read a recording, and what to do: a format this server's sox has no reader
+ * for (MP3 without the Debian package libsox-fmt-mp3, AAC/M4A, WMA…) gets the command that
+ * converts it; a damaged file or one that is not audio, the formats that are read.
+ */
+function unreadable(file: string, detail: string | undefined): string {
+  const why = `the file cannot be read as audio${detail ? ` (${detail})` : ''}`;
+  if (!/no handler for (file extension|detected file format)/i.test(detail ?? '')) return `${why}; send WAV, FLAC, OGG or MP3`;
+  const ext = extname(file).slice(1).toLowerCase() || 'this format';
+  const name = basename(file);
+  const wav = `${basename(file, extname(file)) || 'recording'}.wav`;
+  const convert = `convert it to WAV first, e.g. \`ffmpeg -i ${name} -ac 1 -ar 16000 ${wav}\``;
+  return ext === 'mp3' || /mp3/i.test(detail ?? '')
+    ? `${why}: sox on this server reads no MP3; install the Debian package libsox-fmt-mp3 (\`apt-get install libsox-fmt-mp3\`) or ${convert}`
+    : `${why}: sox reads no .${ext} files; ${convert}`;
+}
+
+/** The first line sox wrote about a failure, without its `sox FAIL formats:` prefix (never the whole command). */
+export function soxMessage(e: unknown): string | undefined {
+  const stderr = (e as { stderr?: string }).stderr;
+  return String(stderr || (e as Error).message)
+    .split('\n')
+    .map((l) => l.replace(/^sox (FAIL|WARN) \w+: /, '').trim())
+    .find((l) => l && !l.startsWith('Command failed:'));
 }

@@ -10,7 +10,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, UsageError } from '../usage-error.ts';
 import { importBatch, wavSeconds } from '../../speech/batch.ts';
-import { audioPath, buildPrompts, catalogueDir, importRecording, promptStatuses } from '../../speech/build.ts';
+import { audioPath, buildPrompts, catalogueDir, promptStatuses } from '../../speech/build.ts';
+import { importRecording, RecordingRefused } from '../../speech/import.ts';
 import { loadCatalogue } from '../../speech/catalogue.ts';
 import { scriptCsv, scriptHtml, scriptRows } from '../../speech/script.ts';
 import { checkPrompts } from '../../speech/check.ts';
@@ -25,7 +26,9 @@ const HELP = `usage:
   ivr-1699 prompts list [--json] [--dir DIR]
       every prompt: name, draft/recorded/missing, Persian text
   ivr-1699 prompts import NAME FILE [--keep-level] [--dir DIR]
-      convert a studio recording (any rate/channels) into the prompt's .wav .ulaw .alaw .sln16
+      check a studio recording (readable, at least 8000 Hz, 0.3-300 s, not silent, not clipped) and
+      put it live as the prompt's .wav .ulaw .alaw .sln16 (any rate/channels; the replaced audio is
+      kept in .history); a refused recording changes nothing (exit 1, the reason on one line)
   ivr-1699 prompts check [--dir DIR]
       list every problem of the prompt audio, one a line (exit 1 when there is any)
   ivr-1699 prompts script [--out DIR] [--drafts] [--dir DIR]
@@ -91,8 +94,20 @@ export async function run(argv: string[]): Promise<number> {
     case 'import': {
       const [name, file] = args;
       if (!name || !file || args.length > 2) throw new UsageError(`import needs NAME and FILE\n${HELP}`);
-      const written = await importRecording({ dir, name, file, normalise: !values['keep-level'] });
-      for (const w of written) process.stdout.write(`wrote ${w}\n`);
+      let r: Awaited<ReturnType<typeof importRecording>>;
+      try {
+        r = await importRecording({ dir, name, file, normalise: !values['keep-level'] });
+      } catch (e) {
+        if (!(e instanceof RecordingRefused)) throw e;
+        process.stderr.write(`ivr-1699 prompts import: refused, nothing changed: ${e.message}\n`);
+        return 1;
+      }
+      for (const w of r.written) process.stdout.write(`wrote ${w}\n`);
+      const f = r.facts;
+      process.stdout.write(
+        `'${name}' is live (${f.seconds.toFixed(1)} s, ${f.sampleRate} Hz${f.channels > 1 ? ` ${f.channels} channels` : ''}, peak ${f.peakDb.toFixed(1)} dBFS as recorded)` +
+          `${r.kept ? `; the audio it replaced is kept as version ${r.kept} in ${join(dir, '.history')}` : ''}\n`,
+      );
       return 0;
     }
     case 'check': {
