@@ -21,7 +21,10 @@ export interface HealthServer {
 /** More routes on the same port (the web console): returns true when it took the request. */
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export async function startHealthServer(host: string, port: number, metrics: Metrics, started = Date.now(), extra?: ExtraRoutes): Promise<HealthServer> {
+/** more entries of /health that do not change its status (e.g. `config`: the configuration version and the last reload's error) */
+export type HealthStatus = () => Record<string, unknown>;
+
+export async function startHealthServer(host: string, port: number, metrics: Metrics, started = Date.now(), extra?: ExtraRoutes, status?: HealthStatus): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (extra?.(req, res)) return;
@@ -44,6 +47,7 @@ export async function startHealthServer(host: string, port: number, metrics: Met
           failing: Object.entries(h.dependencies).filter(([, d]) => !d.ok).map(([k]) => k),
           activeCalls: metrics.callsActive,
           uptimeS: Math.round((Date.now() - started) / 1000),
+          ...status?.(),
         }),
       );
     } else if (req.method === 'GET' && url === '/metrics') {

@@ -15,17 +15,33 @@ import type { CallRecord } from '../domain/call-record.ts';
 import type { CallServices } from './actors.ts';
 import type { CallNote, ReasonPrompts } from './call-recorder.ts';
 import { readResumeVars, runCallSession } from './call-session.ts';
-import { startHealthServer, type ExtraRoutes, type HealthServer } from './health.ts';
+import { startHealthServer, type ExtraRoutes, type HealthServer, type HealthStatus } from './health.ts';
 import { Metrics } from './metrics.ts';
 import type { ResumeVars } from '../flow/resume.ts';
+
+/**
+ * What a call runs with from its start to its end: the call machine and the services of one
+ * version of the configuration (src/config/live.ts). A reload gives new calls a new one; a call in
+ * progress keeps the one it started with.
+ */
+export interface FlowVersion {
+  machine: AnyStateMachine;
+  services: CallServices;
+  /** prompt names that tell why a caller went to an agent (the flow configuration's) */
+  reasonPrompts?: ReasonPrompts;
+  /** the configuration version (logged with each call) */
+  version?: number;
+}
 
 export interface ServiceOptions {
   ari: { url: string; username: string; password: string; app: string; connectTimeoutMs: number; requestTimeoutMs: number };
   machine: AnyStateMachine;
   services: CallServices;
+  /** the version a call starting now takes (live reload); absent: always machine, services and reasonPrompts */
+  current?: () => FlowVersion;
   logger: Logger;
   /** health/metrics HTTP server; omit to run without it */
-  http?: { host: string; port: number; routes?: ExtraRoutes };
+  http?: { host: string; port: number; routes?: ExtraRoutes; status?: HealthStatus };
   maxCallMs?: number;
   /** push the dialplan's watchdog forward (see service.ari.watchdogSeconds); absent or 0 seconds: off */
   watchdog?: { seconds: number; everyMs: number };
@@ -79,7 +95,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   let client: AriClient | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  const health = o.http ? await startHealthServer(o.http.host, o.http.port, metrics, Date.now(), o.http.routes) : undefined;
+  const health = o.http ? await startHealthServer(o.http.host, o.http.port, metrics, Date.now(), o.http.routes, o.http.status) : undefined;
   if (health) log.info({ port: health.port }, 'health and metrics on /health, /metrics');
 
   let draining = false;
@@ -88,17 +104,22 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   // every call in progress listens to these two signals
   setMaxListeners(0, abortCalls.signal, dropCalls.signal);
 
+  const fixed: FlowVersion = { machine: o.machine, services: o.services, ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}) };
+  const current = o.current ?? (() => fixed);
+
   const onCall = (channel: CallChannel, recovered: boolean) => {
     const callId = `${Date.now().toString(36)}-${(++callSeq).toString(36)}`;
-    const clog = o.logger.child({ callId, channelId: channel.id });
+    // the call keeps this version to its end, whatever reloads happen meanwhile
+    const v = current();
+    const clog = o.logger.child({ callId, channelId: channel.id, ...(v.version !== undefined ? { config: v.version } : {}) });
     if (draining) {
       // stopping: no new call starts in the IVR; an agent takes it
       metrics.outcome('transfer', 'general');
       clog.info('service stopping: new call sent to the general queue');
-      const general = o.services.routing.skills.general!;
+      const general = v.services.routing.skills.general!;
       void channel
         .setVariables({ __IVR_OUTCOME: 'ivr-stopping', __IVR_SKILL: 'general' })
-        .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
+        .then(() => channel.continueTo(v.services.routing.agentsContext, general.extension, 1))
         .catch((e) => clog.warn({ err: e }, 'could not send a new call to the general queue while stopping'));
       return;
     }
@@ -119,11 +140,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     });
     const run = async () => {
       // a call this process did not start: resume it from what its channel carries (src/flow/resume.ts)
-      const resume = recovered ? await withStoredRequest(await readResumeVars(channel, clog), channel, o.services, clog) : undefined;
+      const resume = recovered ? await withStoredRequest(await readResumeVars(channel, clog), channel, v.services, clog) : undefined;
       if (resume) clog.info({ node: resume.node ?? null, topic: resume.topic ?? null, request: resume.requestNumber ?? null }, 'adopted call resumes');
       return runCallSession({
-      machine: o.machine,
-      services: o.services,
+      machine: v.machine,
+      services: v.services,
       channel,
       callId,
       log: clog,
@@ -134,7 +155,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
       ...(o.records ? { onRecord: (r: CallRecord) => o.records!.add(r) } : {}),
       onNote: (n: CallNote) => observer.note(n),
-      ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}),
+      ...(v.reasonPrompts ? { reasonPrompts: v.reasonPrompts } : {}),
       ...(resume ? { resume } : {}),
       });
     };

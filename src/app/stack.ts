@@ -4,8 +4,11 @@
  * sender, the policy engine, the call flow and the service — and stops it all again.
  * `serve`, `call` (in-process), `bench` and the integration tests all start through here.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../config/schema.ts';
+import { configFile, DEFAULT_CONFIG_FILE, loadConfig, type LoadOptions } from '../config/load.ts';
+import { LiveConfig } from '../config/live.ts';
 import type { Store } from '../domain/data-file.ts';
 import { createCallMachine } from '../flow/call-machine.ts';
 import type { FlowConfig } from '../flow/config.ts';
@@ -33,7 +36,7 @@ import { startSwitch, type BuiltinSwitch, type SwitchOptions } from '../switch/i
 import type { CallServices } from './actors.ts';
 import { clockAt } from './clock.ts';
 import type { DependencyReport, Metrics, RegistrationResult } from './metrics.ts';
-import { startService, type LiveCall, type RunningService } from './service.ts';
+import { startService, type FlowVersion, type LiveCall, type RunningService } from './service.ts';
 import { createConsole, CONSOLE_ASSETS_DIR, type WebConsole } from '../console/server.ts';
 
 export { PROJECT_ROOT };
@@ -57,14 +60,22 @@ export interface StackOptions {
   background?: boolean;
   /** the built browser code of the web console; default build/console */
   consoleAssetsDir?: string;
+  /**
+   * Live reload (serve): `config` was loaded with these options; the file they name (or
+   * config/ivr-1699.yaml) is watched and SIGHUP re-reads it (src/config/live.ts). Absent: the
+   * configuration stays as started (call, bench, most tests).
+   */
+  live?: { load: LoadOptions; watch?: boolean; signal?: NodeJS.Signals | false; debounceMs?: number };
 }
 
 export interface Stack {
   ariUrl: string;
   switch?: BuiltinSwitch;
   service: RunningService;
-  /** what every call shares (ports, policy, clock): a second service on the same stack can reuse it */
-  services: CallServices;
+  /** what a call starting now shares with the others (ports, policy, clock): a second service on the same stack can reuse it */
+  readonly services: CallServices;
+  /** the configuration's versions: current(), reload(), status() (live reload when `live` was given) */
+  config: LiveConfig<FlowVersion>;
   store: IvrStore;
   registry: SqliteRequestRegistry;
   /** the web console (when the HTTP port is on and console.enabled) */
@@ -225,13 +236,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
     const failed = new FailedLookups(store, { maxFailures: cfg.data.lookupLimit.maxFailures, windowMs: cfg.data.lookupLimit.windowMinutes * 60_000 });
 
-    // 3. rules and flow
-    const calendar = loadWorkingCalendar(cfg.policy);
+    // 3. rules and flow: one version per configuration (the start's, then each live reload's)
     const clock = clockAt(o.now);
-    const machine = scaledCallMachine(cfg.flow, timeScale);
     const promptSeconds = promptSecondsReader(promptsFolder(cfg));
-    const services: CallServices = {
-      routing: cfg.routing,
+    const shared = {
       language: svcCfg.prompts.language,
       media: (items) => toMedia(compose(items)),
       mediaSeconds: (media) => media.reduce((t, uri) => t + promptSeconds(uri.replace(/^sound:/, '').replace(`${SOUND_FOLDER}/`, '')), 0),
@@ -239,14 +247,44 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       registry: countRegistrations(requests, (result) => metricsRef.current?.registration(result)),
       sms: smsTracked,
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
-      questionsFor: (topic, facts) => questionsFor(topic, facts, cfg.policy),
-      decide: (topic, facts, now) => decide(topic, facts, now, cfg.policy, calendar),
       guard: {
-        allowed: (n) => !failed.isLimited(n),
-        failed: (n) => void failed.recordAsync(n).catch((e) => log.warn({ err: e }, 'could not count a failed lookup')),
+        allowed: (n: string) => !failed.isLimited(n),
+        failed: (n: string) => void failed.recordAsync(n).catch((e) => log.warn({ err: e }, 'could not count a failed lookup')),
       },
       clock,
+    } satisfies Omit<CallServices, 'routing' | 'questionsFor' | 'decide'>;
+    // what a configuration version changes: the machine (menus, timeouts, tries, prompts), the
+    // thresholds and calendar of the rules, the routing table — built once per version, not per call
+    const buildVersion = (c: AppConfig): FlowVersion => {
+      const calendar = loadWorkingCalendar(c.policy);
+      const services: CallServices = {
+        ...shared,
+        routing: c.routing,
+        questionsFor: (topic, facts) => questionsFor(topic, facts, c.policy),
+        decide: (topic, facts, now) => decide(topic, facts, now, c.policy, calendar),
+      };
+      return { machine: scaledCallMachine(c.flow, timeScale), services, reasonPrompts: c.flow.prompts };
     };
+    // the file the service started with (or config/ivr-1699.yaml, should it appear later)
+    const startFile = o.live ? configFile(o.live.load) : undefined;
+    const watched = o.live ? resolve(o.live.load.cwd ?? process.cwd(), startFile ?? DEFAULT_CONFIG_FILE) : undefined;
+    const liveConfig = new LiveConfig<FlowVersion>({
+      initial: cfg,
+      // a reload reads that same file; a file gone since is an error, not "back to the defaults"
+      load: () => loadConfig(watched && (startFile || existsSync(watched)) ? { ...o.live?.load, file: watched } : { ...o.live?.load }),
+      build: buildVersion,
+      logger: log,
+      ...(watched ? { file: watched } : {}),
+      ...(o.live?.debounceMs !== undefined ? { debounceMs: o.live.debounceMs } : {}),
+    });
+    const current = (): FlowVersion => {
+      const v = liveConfig.current();
+      return { ...v.runtime, version: v.n };
+    };
+    if (o.live) {
+      liveConfig.start({ ...(o.live.watch !== undefined ? { watch: o.live.watch } : {}), ...(o.live.signal !== undefined ? { signal: o.live.signal } : {}) });
+      cleanups.push(() => liveConfig.close());
+    }
 
     // 4. the web console on the service's HTTP port, then the service
     const httpPort = o.httpPort === undefined ? svcCfg.http.port : o.httpPort;
@@ -270,15 +308,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (webConsole) cleanups.push(() => webConsole.close());
     const service = await startService({
       ari: { url: ariUrl, username: svcCfg.ari.username, password: svcCfg.ari.password, app: svcCfg.ari.app, connectTimeoutMs: svcCfg.ari.connectTimeoutMs, requestTimeoutMs: svcCfg.ari.requestTimeoutMs },
-      machine,
-      services,
+      machine: liveConfig.current().runtime.machine,
+      services: liveConfig.current().runtime.services,
+      current,
       logger: log,
       // wall-clock time on Asterisk and on the switch alike, whatever its time scale
       watchdog: { seconds: svcCfg.ari.watchdogSeconds, everyMs: Math.max(200, Math.round((svcCfg.ari.watchdogSeconds * 1000) / 6)) },
       stopGraceMs: svcCfg.stopGraceMs,
       records,
-      reasonPrompts: cfg.flow.prompts,
-      ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, ...(webConsole ? { routes: webConsole.routes } : {}) } }),
+      ...(httpPort === false ? {} : { http: { host: svcCfg.http.host, port: httpPort, status: () => ({ config: liveConfig.status() }), ...(webConsole ? { routes: webConsole.routes } : {}) } }),
     });
     cleanups.push(() => service.stop());
     metricsRef.current = service.metrics;
@@ -298,7 +336,20 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // the outbox's depth: the local store's requests (a cluster's shared PostgreSQL is counted by its own tools)
     if (!svcCfg.sharedDbUrl) service.metrics.outboxDepth = () => registry.outboxDepth();
     liveCalls = () => service.liveCalls();
-    return { ariUrl, switch: sw, service, services, store, registry, records, ...(webConsole ? { console: webConsole } : {}), stop: stopAll };
+    return {
+      ariUrl,
+      switch: sw,
+      service,
+      get services() {
+        return liveConfig.current().runtime.services;
+      },
+      config: liveConfig,
+      store,
+      registry,
+      records,
+      ...(webConsole ? { console: webConsole } : {}),
+      stop: stopAll,
+    };
   } catch (e) {
     await stopAll();
     throw e;

@@ -31,10 +31,17 @@ export interface LoadOptions {
 
 export const DEFAULT_CONFIG_FILE = 'config/ivr-1699.yaml';
 
+/** The config file loadConfig reads with these options (as given, relative to `cwd`), or undefined: defaults only. */
+export function configFile(opts: LoadOptions = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  return opts.file ?? env.IVR_CONFIG ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
+}
+
 export function loadConfig(opts: LoadOptions = {}): AppConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
-  const file = opts.file ?? env.IVR_CONFIG ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
+  const file = configFile(opts);
   let fromFile: Record<string, unknown> = {};
   const source = file ?? 'defaults';
   if (file) {

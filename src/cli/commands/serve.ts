@@ -15,7 +15,8 @@ const HELP = `usage: ivr-1699 serve [--config FILE]
 Runs the IVR. Environment: ARI_URL (unset: built-in switch on SWITCH_PORT, default 8088),
 ARI_USERNAME, ARI_PASSWORD, ARI_APP, HTTP_PORT (health/metrics, default 9100), LOG_LEVEL,
 IVR_STOP_GRACE_MS (SIGTERM: how long calls in progress may finish, default 30000),
-IVR_CONFIG (config file). See README "Configuration".`;
+IVR_CONFIG (config file). Saving the config file or \`kill -HUP <pid>\` reloads menus,
+timeouts, thresholds and routing for new calls. See README "Configuration".`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseOptions({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -24,11 +25,13 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   // a ConfigError lists every problem; the dispatcher prints it and exits 1
-  const config = loadConfig(values.config ? { file: values.config } : {});
+  const load = values.config ? { file: values.config } : {};
+  const config = loadConfig(load);
   const logger = createLogger({ level: config.service.log.level });
   setLogger(logger);
   installProcessGuards(logger);
-  const stack = await startStack({ config, logger, background: true });
+  // flow, policy and routing.skills reload live when the file is saved or on SIGHUP (README "Changing the configuration live")
+  const stack = await startStack({ config, logger, background: true, live: { load } });
   logger.info({ ari: stack.ariUrl, app: config.service.ari.app, entry: `${config.service.entry.extension}@${config.service.entry.context}` }, 'ivr-1699 is running');
   if (stack.switch) {
     process.stderr.write(
