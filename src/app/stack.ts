@@ -295,6 +295,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         ? createConsole({
             config: cfg.console,
             appConfig: cfg,
+            currentConfig: () => {
+              const v = liveConfig.current();
+              return { config: v.config, version: v.n, hash: v.hash };
+            },
             logger: log,
             promptsDir: promptsFolder(cfg),
             assetsDir: o.consoleAssetsDir ?? resolve(PROJECT_ROOT, CONSOLE_ASSETS_DIR),

@@ -30,8 +30,10 @@ import { TestPhone } from './test-phone.ts';
 
 export interface ConsoleOptions {
   config: ConsoleConfig;
-  /** the effective configuration (Settings page) */
+  /** the effective configuration at start */
   appConfig: AppConfig;
+  /** the configuration new calls run with now (live reload; Settings page), and its version */
+  currentConfig?: () => { config: AppConfig; version: number; hash: string };
   logger: Logger;
   /** the prompts folder the service plays from, e.g. <project>/prompts/fa */
   promptsDir: string;
@@ -315,8 +317,10 @@ export function createConsole(o: ConsoleOptions): WebConsole {
     if (m === 'GET' && path === 'settings') {
       requireSession(req);
       const env = o.env ?? process.env;
-      const c = o.appConfig;
+      const cur = o.currentConfig?.();
+      const c = cur?.config ?? o.appConfig;
       return sendJson(res, 200, {
+        ...(cur ? { version: cur.version, hash: cur.hash } : {}),
         file: env.IVR_CONFIG ?? (existsSync(resolve(o.projectRoot, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : null),
         defaultFile: DEFAULT_CONFIG_FILE,
         example: 'config/ivr-1699.example.yaml',
