@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { AnyStateMachine } from 'xstate';
 import { AriClient } from '../ari/client.ts';
 import { AriAuthError } from '../ari/errors.ts';
-import { StasisApp } from '../ari/stasis-app.ts';
+import { STASIS_APP_EVENTS, StasisApp } from '../ari/stasis-app.ts';
 import type { CallChannel } from '../ari/channel.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskPhone } from '../log/mask.ts';
@@ -185,7 +185,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const connect = async (): Promise<void> => {
     if (stopped) return;
     try {
-      const c = await AriClient.connect({ ...o.ari, logger: o.logger, stats: metrics });
+      const c = await AriClient.connect({ ...o.ari, eventTypes: STASIS_APP_EVENTS, logger: o.logger, stats: metrics });
       if (stopped) {
         await c.close();
         return;

@@ -39,6 +39,12 @@ export interface AriClientOptions {
   pingIntervalMs?: number;
   /** REST sockets kept open at most (default 48; Asterisk's http.conf sessionlimit is 100 by default) */
   maxSockets?: number;
+  /**
+   * the only event types the application wants (ARI's eventFilter, set again at each connect):
+   * Asterisk then does not send the rest (PlaybackStarted/Continuing, ChannelVarset, … are half a
+   * call's events). Absent: every event.
+   */
+  eventTypes?: readonly string[];
   /** where this connection counts its traffic and records event→command latencies (the service's metrics) */
   stats?: AriStats;
   logger: Logger;
@@ -196,6 +202,8 @@ export class AriClient extends EventEmitter<AriClientEvents> {
       this.everConnected = true;
       this.log.info({ reconnected: again }, again ? 'ARI events WebSocket reconnected' : 'ARI events WebSocket connected');
       this.startPing(ws);
+      // not awaited: events keep flowing to the listeners meanwhile (until it lands, all of them come)
+      void this.setEventFilter();
       this.emit('open');
       this.emit(again ? 'reconnected' : 'connected');
     });
@@ -239,6 +247,17 @@ export class AriClient extends EventEmitter<AriClientEvents> {
       }
       this.scheduleReconnect();
     });
+  }
+
+  /** Asks Asterisk to send this application only `eventTypes` (a failure only costs events: logged). */
+  private setEventFilter(): Promise<void> {
+    const types = this.opts.eventTypes;
+    if (!types) return Promise.resolve();
+    const filter = { allowed: types.map((type) => ({ type })), disallowed: [] };
+    return this.request('applications', 'filter', { applicationName: this.opts.app, filter }).then(
+      () => undefined,
+      (e: unknown) => this.log.warn({ err: e }, 'ARI did not take the event filter: every event of the application comes (more CPU, same behaviour)'),
+    );
   }
 
   private startPing(ws: WebSocket): void {

@@ -7,6 +7,8 @@
  *
  * Notation: `METHOD /path/{pathParam} query1 query2 ... @bodyParam`. Path parameters come from
  * the `{…}`; a repeated (allowMultiple) query parameter takes an array or a comma-separated string.
+ * `@@param`: a body parameter that Asterisk takes as the whole JSON body (eventFilter's `filter` is
+ * `{"allowed": [...]}` itself, not `{"filter": {...}}`, which Asterisk ignores without an error).
  */
 const TABLE = {
   asterisk: {
@@ -20,6 +22,7 @@ const TABLE = {
     get: 'GET /applications/{applicationName}',
     subscribe: 'POST /applications/{applicationName}/subscription eventSource',
     unsubscribe: 'DELETE /applications/{applicationName}/subscription eventSource',
+    filter: 'PUT /applications/{applicationName}/eventFilter @@filter',
   },
   channels: {
     list: 'GET /channels',
@@ -80,19 +83,23 @@ export interface OperationSpec {
   pathParams: string[];
   query: ReadonlySet<string>;
   body: ReadonlySet<string>;
+  /** the body parameter whose value is the whole request body (`@@name`), if any */
+  wholeBody?: string;
 }
 
 function compile(name: string, text: string): OperationSpec {
   const [method, path, ...params] = text.split(' ');
   const segments = path!.split(/\{([^}]+)\}/);
   const pathParams = segments.filter((_, i) => i % 2 === 1);
+  const whole = params.find((p) => p.startsWith('@@'))?.slice(2);
   return {
     name,
     method: method as OperationSpec['method'],
     segments,
     pathParams,
     query: new Set(params.filter((p) => !p.startsWith('@'))),
-    body: new Set(params.filter((p) => p.startsWith('@')).map((p) => p.slice(1))),
+    body: new Set(params.filter((p) => p.startsWith('@')).map((p) => p.replace(/^@@?/, ''))),
+    ...(whole ? { wholeBody: whole } : {}),
   };
 }
 

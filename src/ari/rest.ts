@@ -36,7 +36,10 @@ export class AriRest {
     this.port = Number(u.port || 80);
     this.prefix = u.pathname.replace(/\/+$/, '') + '/ari';
     this.auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 48, scheduling: 'fifo' });
+    // an idle socket is closed after 10 s, before Asterisk closes it (http.conf session_keep_alive,
+    // 15 s by default): a request written onto a socket Asterisk is closing fails with ECONNRESET
+    // and is sent again (send()), which must stay the rare case
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 48, scheduling: 'fifo', timeout: 10_000 });
   }
 
   /**
@@ -73,6 +76,8 @@ export class AriRest {
       if (spec.query.has(k)) {
         const s = Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
         query += (query ? '&' : '?') + k + '=' + encodeURIComponent(s);
+      } else if (k === spec.wholeBody) {
+        bodyObj = v as Record<string, unknown>;
       } else if (spec.body.has(k)) {
         (bodyObj ??= {})[k] = v;
       } else if (!spec.pathParams.includes(k)) {

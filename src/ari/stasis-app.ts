@@ -17,6 +17,13 @@ export interface StasisAppEvents {
   recovered: [channel: CallChannel];
 }
 
+/**
+ * The event types the application acts on (CallChannel.handle and StasisStart): the service's
+ * ARI connection asks Asterisk for these only (AriClientOptions.eventTypes). Playback progress,
+ * variable echoes and state changes were about two thirds of a call's events, each parsed for nothing.
+ */
+export const STASIS_APP_EVENTS: readonly string[] = ['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'PlaybackFinished'];
+
 export class StasisApp extends EventEmitter<StasisAppEvents> {
   private channels = new Map<string, CallChannel>();
 

@@ -7,7 +7,7 @@
  * (comma-separated or repeated), `@body` a JSON body parameter; the type defaults to string.
  * Path parameters come from the `{…}` in the path.
  */
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
 export interface OperationDef {
   method: HttpMethod;
@@ -257,6 +257,23 @@ export const API: ResourceDef[] = [
         path: '/applications/{applicationName}',
         description: 'Stasis application',
         operations: [{ method: 'GET', nickname: 'get', summary: 'Get details of an application.', responseClass: 'Application', errors: [[404, 'Application does not exist.']] }],
+      },
+      {
+        path: '/applications/{applicationName}/eventFilter',
+        description: 'Stasis application',
+        operations: [
+          {
+            method: 'PUT',
+            nickname: 'filter',
+            summary: 'Filter application events types.',
+            responseClass: 'Application',
+            params: 'filter:object@body',
+            errors: [
+              [400, 'Bad request.'],
+              [404, 'Application does not exist.'],
+            ],
+          },
+        ],
       },
     ],
   },

@@ -12,6 +12,9 @@ export interface AppState {
   /** the socket that currently receives this app's events (the newest one) */
   socket: WebSocket | null;
   subscribeAll: boolean;
+  /** eventFilter (PUT /applications/{app}/eventFilter): allowed types (empty: all), disallowed types */
+  allowed?: Set<string>;
+  disallowed?: Set<string>;
 }
 
 export type EventBody = Record<string, unknown> & { type: string };
@@ -86,8 +89,11 @@ export class EventHub {
   deliver(apps: Iterable<string>, body: EventBody): void {
     if (!this.running) return;
     for (const name of new Set(apps)) {
+      const app = this.apps.get(name);
+      // Asterisk's event filter: disallowed wins, an empty allowed list lets everything through
+      if (app && ((app.allowed?.size && !app.allowed.has(body.type)) || app.disallowed?.has(body.type))) continue;
       const event = { ...body, asterisk_id: this.asteriskId, application: name };
-      const ws = this.apps.get(name)?.socket;
+      const ws = app?.socket;
       let delivered = false;
       if (ws && ws.readyState === ws.OPEN) {
         ws.send(JSON.stringify(event));

@@ -281,6 +281,27 @@ export const HANDLERS: Record<string, Handler> = {
     return ok(applicationSnapshot(ctx.core, name));
   },
 
+  'applications.filter': (ctx) => {
+    const name = pathParam(ctx, 'applicationName');
+    const app = ctx.core.hub.apps.get(name);
+    if (!app) throw new AriError(404, 'Application not found');
+    // as Asterisk: the body is the filter itself; a list not given keeps its value, no body clears both
+    const b = ctx.body ?? {};
+    const types = (key: 'allowed' | 'disallowed'): Set<string> | undefined => {
+      const v = b[key];
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v) || v.some((e) => !e || typeof e !== 'object' || typeof (e as { type?: unknown }).type !== 'string')) {
+        throw new AriError(400, `Invalid format for '${key}': an array of objects with a 'type'`);
+      }
+      return new Set(v.map((e) => (e as { type: string }).type));
+    };
+    const allowed = ctx.body ? types('allowed') : new Set<string>();
+    const disallowed = ctx.body ? types('disallowed') : new Set<string>();
+    if (allowed) app.allowed = allowed;
+    if (disallowed) app.disallowed = disallowed;
+    return ok(applicationSnapshot(ctx.core, name));
+  },
+
   // events (a plain GET without the WebSocket upgrade)
   'events.eventWebsocket': () => {
     throw new AriError(400, 'GET /ari/events must be a WebSocket upgrade');
@@ -290,13 +311,14 @@ export const HANDLERS: Record<string, Handler> = {
 export function applicationSnapshot(core: SwitchCore, name: string): Record<string, unknown> {
   const channelIds = [...core.channels.values()].filter((c) => c.alive && c.subscribers().includes(name)).map((c) => c.id);
   const bridgeIds = [...core.bridges.values()].filter((b) => b.apps.has(name)).map((b) => b.id);
+  const app = core.hub.apps.get(name);
   return {
     name,
     channel_ids: channelIds,
     bridge_ids: bridgeIds,
     endpoint_ids: [],
     device_names: [],
-    events_allowed: [],
-    events_disallowed: [],
+    events_allowed: [...(app?.allowed ?? [])].map((type) => ({ type })),
+    events_disallowed: [...(app?.disallowed ?? [])].map((type) => ({ type })),
   };
 }

@@ -11,6 +11,7 @@ import { AriClient } from '../../src/ari/client.ts';
 import { AriAuthError, AriNotFoundError, AriUnreachableError } from '../../src/ari/errors.ts';
 import { startSwitch, type BuiltinSwitch } from '../../src/switch/index.ts';
 import { memoryLogger } from '../integration/harness.ts';
+import { tap } from '../switch/helpers.ts';
 
 let sw: BuiltinSwitch;
 beforeAll(async () => {
@@ -101,5 +102,38 @@ describe('ARI adapter: bad events never take the process down', () => {
     expect(logs.filter((l) => l.includes('dropped a malformed ARI event'))).toHaveLength(3);
     expect(c.connected).toBe(true);
     await c.close();
+  });
+});
+
+describe('ARI adapter: event filter', () => {
+  it('asks for the event types it wants at connect (ARI eventFilter): the others never arrive', async () => {
+    const { logger } = memoryLogger();
+    const caller = await tap(sw.url, 'filter-caller');
+    const c = await AriClient.connect({ url: sw.url, username: sw.username, password: sw.password, app: 'ivr-1699', logger, eventTypes: ['StasisStart', 'PlaybackFinished'] });
+    try {
+      // set at connect, not awaited by connect()
+      let allowed: { type: string }[] = [];
+      for (let i = 0; i < 50 && allowed.length === 0; i++) {
+        allowed = (await c.request<{ events_allowed: { type: string }[] }>('applications', 'get', { applicationName: 'ivr-1699' })).events_allowed;
+        if (allowed.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(allowed).toEqual([{ type: 'StasisStart' }, { type: 'PlaybackFinished' }]);
+      const seen: string[] = [];
+      c.on('event', (ev) => seen.push(ev.type));
+      const started = new Promise<string>((resolve) => c.on('event', (ev) => ev.type === 'StasisStart' && resolve((ev as { channel: { id: string } }).channel.id)));
+      await c.request('channels', 'originate', { endpoint: 'Local/1699@ivr-inbound', app: 'filter-caller' });
+      const id = await started;
+      await c.request('channels', 'setChannelVar', { channelId: id, variable: 'IVR_NODE', value: 'main-menu' });
+      const finished = new Promise<void>((resolve) => c.on('event', (ev) => ev.type === 'PlaybackFinished' && resolve()));
+      await c.request('channels', 'play', { channelId: id, media: 'sound:beep' });
+      await finished;
+      await c.request('channels', 'hangup', { channelId: id });
+      await new Promise((r) => setTimeout(r, 100));
+      // without the filter: ChannelVarset, PlaybackStarted, ChannelHangupRequest, StasisEnd, ChannelDestroyed too
+      expect(seen).toEqual(['StasisStart', 'PlaybackFinished']);
+    } finally {
+      await c.close();
+      await caller.close();
+    }
   });
 });
