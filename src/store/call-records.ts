@@ -75,7 +75,7 @@ export class CallRecordStore {
     if (this.queue.length === 0 || !this.store.db.open) return;
     const batch = this.queue;
     this.queue = [];
-    const insert = this.store.db.prepare(`INSERT INTO call_records (call_id, started_ms, json) VALUES (?, ?, ?)`);
+    const insert = this.store.stmt(`INSERT INTO call_records (call_id, started_ms, json) VALUES (?, ?, ?)`);
     try {
       this.store.db.transaction(() => {
         for (const r of batch) insert.run(r.callId, Date.parse(r.startedAt), JSON.stringify(r));
@@ -104,8 +104,8 @@ export class CallRecordStore {
   /** Records of calls that entered within the range, oldest first. */
   list(range: RecordRange = {}): CallRecord[] {
     this.flush();
-    const rows = this.store.db
-      .prepare(`SELECT json FROM call_records WHERE started_ms >= ? AND started_ms < ? ORDER BY started_ms, id`)
+    const rows = this.store
+      .stmt(`SELECT json FROM call_records WHERE started_ms >= ? AND started_ms < ? ORDER BY started_ms, id`)
       .all(range.from?.getTime() ?? 0, range.to?.getTime() ?? Number.MAX_SAFE_INTEGER) as { json: string }[];
     return rows.map((r) => JSON.parse(r.json) as CallRecord);
   }
@@ -113,15 +113,15 @@ export class CallRecordStore {
   /** Number of records of calls that entered within the range. */
   count(range: RecordRange = {}): number {
     this.flush();
-    return (this.store.db
-      .prepare(`SELECT count(*) AS n FROM call_records WHERE started_ms >= ? AND started_ms < ?`)
+    return (this.store
+      .stmt(`SELECT count(*) AS n FROM call_records WHERE started_ms >= ? AND started_ms < ?`)
       .get(range.from?.getTime() ?? 0, range.to?.getTime() ?? Number.MAX_SAFE_INTEGER) as { n: number }).n;
   }
 
   /** Deletes the records of calls that entered before `before`; returns how many. */
   prune(before: Date): number {
     this.flush();
-    return this.store.db.prepare(`DELETE FROM call_records WHERE started_ms < ?`).run(before.getTime()).changes;
+    return this.store.stmt(`DELETE FROM call_records WHERE started_ms < ?`).run(before.getTime()).changes;
   }
 
   /** Writes what is queued; the store itself is closed by its owner. */

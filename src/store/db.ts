@@ -204,6 +204,11 @@ export interface IvrStore {
   readonly writeWaitMs: number;
   /** how the service's writes have fared (src/store/busy.ts): /health and /metrics */
   readonly writeStats: StoreWriteStats;
+  /**
+   * The prepared statement of `sql`, compiled once per store (better-sqlite3 compiles again at
+   * every db.prepare): the calls' reads and writes reuse theirs.
+   */
+  stmt(sql: string): Database.Statement;
   close(): void;
 }
 
@@ -231,12 +236,18 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
       db.prepare(`INSERT INTO meta (key, value) VALUES ('installation_id', ?)`).run(installationId);
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
+    const statements = new Map<string, Database.Statement>();
     const store: IvrStore = {
       db,
       path,
       installationId,
       writeWaitMs: opts.writeWaitMs ?? 2000,
       writeStats: newStoreWriteStats(),
+      stmt: (sql) => {
+        let st = statements.get(sql);
+        if (!st) statements.set(sql, (st = db.prepare(sql)));
+        return st;
+      },
       close: () => {
         if (db.open) db.close();
       },

@@ -40,18 +40,17 @@ export class FailedLookups {
   /** records one failed try; returns the number of failures within the window, this one included */
   record(callerNumber: string): number {
     const now = this.now();
-    const db = this.store.db;
-    db.transaction(() => {
-      db.prepare(`DELETE FROM lookup_failures WHERE caller_number = ? AND at_ms <= ?`).run(callerNumber, now - this.windowMs);
-      db.prepare(`INSERT INTO lookup_failures (caller_number, at_ms) VALUES (?, ?)`).run(callerNumber, now);
+    this.store.db.transaction(() => {
+      this.store.stmt(`DELETE FROM lookup_failures WHERE caller_number = ? AND at_ms <= ?`).run(callerNumber, now - this.windowMs);
+      this.store.stmt(`INSERT INTO lookup_failures (caller_number, at_ms) VALUES (?, ?)`).run(callerNumber, now);
     })();
     return this.count(callerNumber);
   }
 
   /** failures of this number within the window */
   count(callerNumber: string): number {
-    const row = this.store.db
-      .prepare(`SELECT count(*) AS n FROM lookup_failures WHERE caller_number = ? AND at_ms > ?`)
+    const row = this.store
+      .stmt(`SELECT count(*) AS n FROM lookup_failures WHERE caller_number = ? AND at_ms > ?`)
       .get(callerNumber, this.now() - this.windowMs) as { n: number };
     return row.n;
   }
@@ -63,11 +62,11 @@ export class FailedLookups {
 
   /** forgets the failures of a number (e.g. after a successful lookup, or by an admin) */
   clear(callerNumber: string): void {
-    this.store.db.prepare(`DELETE FROM lookup_failures WHERE caller_number = ?`).run(callerNumber);
+    this.store.stmt(`DELETE FROM lookup_failures WHERE caller_number = ?`).run(callerNumber);
   }
 
   /** drops entries older than the window for every number; returns how many */
   prune(): number {
-    return this.store.db.prepare(`DELETE FROM lookup_failures WHERE at_ms <= ?`).run(this.now() - this.windowMs).changes;
+    return this.store.stmt(`DELETE FROM lookup_failures WHERE at_ms <= ?`).run(this.now() - this.windowMs).changes;
   }
 }

@@ -12,30 +12,30 @@ export class EmbeddedOrderData implements OrderData {
   constructor(private readonly store: IvrStore) {}
 
   async findCustomer(nationalId: string): Promise<Customer | null> {
-    const row = this.store.db.prepare(`SELECT json FROM customers WHERE national_id = ?`).get(nationalId) as { json: string } | undefined;
+    const row = this.store.stmt(`SELECT json FROM customers WHERE national_id = ?`).get(nationalId) as { json: string } | undefined;
     return row ? Customer.parse(JSON.parse(row.json)) : null;
   }
 
   async findOrder(nationalId: string, orderNumber: string): Promise<Order | null> {
-    const row = this.store.db
-      .prepare(`SELECT json FROM orders WHERE order_number = ? AND national_id = ?`)
+    const row = this.store
+      .stmt(`SELECT json FROM orders WHERE order_number = ? AND national_id = ?`)
       .get(orderNumber, nationalId) as { json: string } | undefined;
     return row ? Order.parse(JSON.parse(row.json)) : null;
   }
 
   /** all orders of a national ID (for `data show`), newest number first */
   async ordersOf(nationalId: string): Promise<Order[]> {
-    const rows = this.store.db.prepare(`SELECT json FROM orders WHERE national_id = ? ORDER BY order_number DESC`).all(nationalId) as { json: string }[];
+    const rows = this.store.stmt(`SELECT json FROM orders WHERE national_id = ? ORDER BY order_number DESC`).all(nationalId) as { json: string }[];
     return rows.map((r) => Order.parse(JSON.parse(r.json)));
   }
 
   async orderableStock(productCode: string): Promise<number | null> {
-    const row = this.store.db.prepare(`SELECT orderable FROM stock WHERE product_code = ?`).get(productCode) as { orderable: number } | undefined;
+    const row = this.store.stmt(`SELECT orderable FROM stock WHERE product_code = ?`).get(productCode) as { orderable: number } | undefined;
     return row ? row.orderable : null;
   }
 
   async storesByArea(areaCode: string): Promise<Store[]> {
-    const rows = this.store.db.prepare(`SELECT json FROM stores WHERE area_code = ? ORDER BY id`).all(areaCode) as { json: string }[];
+    const rows = this.store.stmt(`SELECT json FROM stores WHERE area_code = ? ORDER BY id`).all(areaCode) as { json: string }[];
     return rows.map((r) => Store.parse(JSON.parse(r.json)));
   }
 
@@ -45,8 +45,8 @@ export class EmbeddedOrderData implements OrderData {
    * the spreadsheet's row winning since it is the finance unit's current word.
    */
   async bouncedCheques(nationalId: string): Promise<BouncedCheque[]> {
-    const rows = this.store.db
-      .prepare(`SELECT json, source FROM bounced_cheques WHERE national_id = ? ORDER BY CASE source WHEN 'xlsx' THEN 0 ELSE 1 END, id`)
+    const rows = this.store
+      .stmt(`SELECT json, source FROM bounced_cheques WHERE national_id = ? ORDER BY CASE source WHEN 'xlsx' THEN 0 ELSE 1 END, id`)
       .all(nationalId) as { json: string; source: string }[];
     const seen = new Set<string>();
     const out: BouncedCheque[] = [];
@@ -62,8 +62,8 @@ export class EmbeddedOrderData implements OrderData {
 
   async registerCustomer(c: { nationalId: string; mobile?: string }): Promise<'registered' | 'already-registered'> {
     const customer = Customer.parse({ nationalId: c.nationalId, ...(c.mobile ? { mobile: c.mobile } : {}) });
-    const res = this.store.db
-      .prepare(`INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'ivr') ON CONFLICT(national_id) DO NOTHING`)
+    const res = this.store
+      .stmt(`INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'ivr') ON CONFLICT(national_id) DO NOTHING`)
       .run(customer.nationalId, JSON.stringify(customer));
     return res.changes === 1 ? 'registered' : 'already-registered';
   }

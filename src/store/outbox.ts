@@ -61,8 +61,8 @@ export class SqliteOutboxQueue implements OutboxQueue {
   constructor(private readonly store: IvrStore) {}
 
   due(limit: number, nowMs: number): DueRequest[] {
-    const rows = this.store.db
-      .prepare(`SELECT * FROM requests WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`)
+    const rows = this.store
+      .stmt(`SELECT * FROM requests WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`)
       .all(nowMs, limit) as Parameters<typeof rowToRequest>[0][];
     return rows.map((row) => {
       const { attempts, lastError: _l, deliveredAt: _d, nextAttemptAt: _n, ...request } = rowToRequest(row);
@@ -71,15 +71,15 @@ export class SqliteOutboxQueue implements OutboxQueue {
   }
 
   delivered(item: DueRequest, atIso: string): void {
-    this.store.db.prepare(`UPDATE requests SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE seq = ?`).run(atIso, item.seq);
+    this.store.stmt(`UPDATE requests SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE seq = ?`).run(atIso, item.seq);
   }
 
   retry(item: DueRequest, attempts: number, nextAt: number, error: string): void {
-    this.store.db.prepare(`UPDATE requests SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?`).run(attempts, nextAt, error, item.seq);
+    this.store.stmt(`UPDATE requests SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?`).run(attempts, nextAt, error, item.seq);
   }
 
   failed(item: DueRequest, attempts: number, error: string): void {
-    this.store.db.prepare(`UPDATE requests SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?`).run(attempts, error, item.seq);
+    this.store.stmt(`UPDATE requests SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?`).run(attempts, error, item.seq);
   }
 }
 

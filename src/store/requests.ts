@@ -155,21 +155,21 @@ export class SqliteRequestRegistry implements RequestRegistry {
   async register(r: NewRequest): Promise<RegisteredRequest> {
     if (!r.callId) throw new Error('request callId is empty');
     if (!r.topic) throw new Error('request topic is empty');
-    const db = this.store.db;
+    const store = this.store;
     const values = requestInsertValues(this.prefix, r, this.now().toISOString());
     // a database locked by another writer is retried on timers (other calls go on), then a failed step
     const { res, row } = await retryWhileBusy(
       () => {
-        const res = db
-          .prepare(
+        const res = store
+          .stmt(
             `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT(call_id, topic, ifnull(order_number, '')) DO NOTHING`,
           )
           .run(...values);
         // autocommit: the statement above has been committed (and synced) when run() returns
-        const row = db
-          .prepare(`SELECT * FROM requests WHERE call_id = ? AND topic = ? AND ifnull(order_number, '') = ?`)
+        const row = store
+          .stmt(`SELECT * FROM requests WHERE call_id = ? AND topic = ? AND ifnull(order_number, '') = ?`)
           .get(r.callId, r.topic, r.orderNumber ?? '') as Row;
         return { res, row };
       },
@@ -186,8 +186,8 @@ export class SqliteRequestRegistry implements RequestRegistry {
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
     const rows = (
       orderNumber === undefined
-        ? this.store.db.prepare(`SELECT * FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
-        : this.store.db.prepare(`SELECT * FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
+        ? this.store.stmt(`SELECT * FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
+        : this.store.stmt(`SELECT * FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
     ) as Row[];
     return rows.map((row) => {
       const r = rowToRequest(row);
@@ -198,7 +198,7 @@ export class SqliteRequestRegistry implements RequestRegistry {
   }
 
   async forCall(callId: string): Promise<RegisteredRequest | null> {
-    const row = this.store.db.prepare(`SELECT * FROM requests WHERE call_id = ? ORDER BY seq DESC LIMIT 1`).get(callId) as Row | undefined;
+    const row = this.store.stmt(`SELECT * FROM requests WHERE call_id = ? ORDER BY seq DESC LIMIT 1`).get(callId) as Row | undefined;
     return row ? toPublic(rowToRequest(row)) : null;
   }
 
@@ -206,7 +206,7 @@ export class SqliteRequestRegistry implements RequestRegistry {
   get(number: string): StoredRequest | null {
     const p = parseRequestNumber(number);
     if (!p) return null;
-    const row = this.store.db.prepare(`SELECT * FROM requests WHERE seq = ? AND prefix = ?`).get(p.seq, p.prefix) as Row | undefined;
+    const row = this.store.stmt(`SELECT * FROM requests WHERE seq = ? AND prefix = ?`).get(p.seq, p.prefix) as Row | undefined;
     return row ? rowToRequest(row) : null;
   }
 
@@ -215,15 +215,15 @@ export class SqliteRequestRegistry implements RequestRegistry {
     const limit = opts.limit ?? -1;
     const rows = (
       opts.status
-        ? this.store.db.prepare(`SELECT * FROM requests WHERE status = ? ORDER BY seq DESC LIMIT ?`).all(opts.status, limit)
-        : this.store.db.prepare(`SELECT * FROM requests ORDER BY seq DESC LIMIT ?`).all(limit)
+        ? this.store.stmt(`SELECT * FROM requests WHERE status = ? ORDER BY seq DESC LIMIT ?`).all(opts.status, limit)
+        : this.store.stmt(`SELECT * FROM requests ORDER BY seq DESC LIMIT ?`).all(limit)
     ) as Row[];
     return rows.map(rowToRequest);
   }
 
   counts(): Record<RequestStatus, number> {
     const out: Record<RequestStatus, number> = { pending: 0, delivered: 0, failed: 0 };
-    for (const r of this.store.db.prepare(`SELECT status, count(*) AS n FROM requests GROUP BY status`).all() as { status: RequestStatus; n: number }[]) {
+    for (const r of this.store.stmt(`SELECT status, count(*) AS n FROM requests GROUP BY status`).all() as { status: RequestStatus; n: number }[]) {
       out[r.status] = r.n;
     }
     return out;
@@ -238,12 +238,12 @@ export class SqliteRequestRegistry implements RequestRegistry {
   /** puts failed requests (one by number, or all) back to pending for the outbox; returns how many */
   retryFailed(number?: string): number {
     if (number === undefined) {
-      return this.store.db.prepare(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed'`).run().changes;
+      return this.store.stmt(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed'`).run().changes;
     }
     const p = parseRequestNumber(number);
     if (!p) return 0;
-    return this.store.db
-      .prepare(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed' AND seq = ? AND prefix = ?`)
+    return this.store
+      .stmt(`UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = 0 WHERE status = 'failed' AND seq = ? AND prefix = ?`)
       .run(p.seq, p.prefix).changes;
   }
 }
