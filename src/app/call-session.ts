@@ -174,18 +174,34 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       record(r, actor.getSnapshot().context as FlowContext | undefined, failSafe);
       resolve(r);
     };
+    // set while the fail-safe sends the caller to the general queue: the session ends when the
+    // caller is there (or gone), not before. Stopping the actor fires its `complete` at once
+    // (xstate), which must not end the session as "completed": the service would then close ARI
+    // while the continue to the general queue is still on its way (the caller left in Stasis()
+    // until the watchdog, seen after SIGTERM on a real Asterisk).
+    let failingSafe = false;
     const failSafe = async (why: string, err?: unknown) => {
-      if (settled) return;
+      if (settled || failingSafe) return;
+      failingSafe = true;
       if (o.abort?.aborted) log.warn({ why }, 'sending the caller to the general queue');
       else log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
       actor.stop();
       note({ type: 'transfer', skill: 'general' });
       if (!channel.gone) {
         const general = o.services.routing.skills.general!;
+        const toGeneral = () => channel.continueTo(o.services.routing.agentsContext, general.extension, 1);
         await channel
           .setVariables({ __IVR_OUTCOME: o.abort?.aborted ? 'ivr-stopped' : 'ivr-error', __IVR_SKILL: 'general' })
-          .then(() => channel.continueTo(o.services.routing.agentsContext, general.extension, 1))
-          .catch((e) => log.error({ err: e }, 'fail-safe transfer failed'));
+          .catch((e) => {
+            // the variables are for the agent's screen; the caller's way out matters more
+            if (!isNotFound(e)) log.warn({ err: e }, 'fail-safe: could not set the outcome variables');
+          })
+          .then(toGeneral)
+          // once more when it did not get through (a timeout under load); a channel gone is no error
+          .catch((e) => (isNotFound(e) ? undefined : toGeneral()))
+          .catch((e) => {
+            if (!isNotFound(e)) log.error({ err: e }, 'fail-safe transfer failed');
+          });
       }
       finish({ kind: 'transfer', skill: 'general' }, why === MAX_TIME ? 'max-call-time' : o.abort?.aborted ? 'service-stopping' : 'flow-error');
     };
@@ -204,12 +220,14 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
     if (o.abort?.aborted) onAbort();
     else o.abort?.addEventListener('abort', onAbort, { once: true });
     const onDrop = () => {
+      failingSafe = true;
       actor.stop();
       finish({ kind: 'hangup', reason: 'abandoned' });
     };
     o.drop?.addEventListener('abort', onDrop, { once: true });
     actor.subscribe({
       complete: () => {
+        if (failingSafe) return;
         const out = actor.getSnapshot().output as CallResult | undefined;
         const r: CallResult = out ?? { kind: 'hangup', reason: 'completed' };
         log.info({ outcome: r }, 'call left the IVR');

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AnyStateMachine } from 'xstate';
 import { AriClient } from '../ari/client.ts';
-import { AriAuthError } from '../ari/errors.ts';
+import { AriAuthError, isNotFound } from '../ari/errors.ts';
 import { STASIS_APP_EVENTS, StasisApp } from '../ari/stasis-app.ts';
 import type { CallChannel } from '../ari/channel.ts';
 import type { Logger } from '../log/logger.ts';
@@ -107,6 +107,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const fixed: FlowVersion = { machine: o.machine, services: o.services, ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}) };
   const current = o.current ?? (() => fixed);
 
+  /** calls that arrived while stopping, on their way to the general queue: stop() waits for them */
+  const redirects = new Set<Promise<unknown>>();
   const onCall = (channel: CallChannel, recovered: boolean) => {
     const callId = `${Date.now().toString(36)}-${(++callSeq).toString(36)}`;
     // the call keeps this version to its end, whatever reloads happen meanwhile
@@ -117,10 +119,17 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       metrics.outcome('transfer', 'general');
       clog.info('service stopping: new call sent to the general queue');
       const general = v.services.routing.skills.general!;
-      void channel
+      const toGeneral = () => channel.continueTo(v.services.routing.agentsContext, general.extension, 1);
+      const r = channel
         .setVariables({ __IVR_OUTCOME: 'ivr-stopping', __IVR_SKILL: 'general' })
-        .then(() => channel.continueTo(v.services.routing.agentsContext, general.extension, 1))
-        .catch((e) => clog.warn({ err: e }, 'could not send a new call to the general queue while stopping'));
+        .catch(() => undefined)
+        .then(toGeneral)
+        .catch((e) => (isNotFound(e) ? undefined : toGeneral()))
+        .catch((e) => {
+          if (!isNotFound(e)) clog.warn({ err: e }, 'could not send a new call to the general queue while stopping');
+        })
+        .finally(() => redirects.delete(r));
+      redirects.add(r);
       return;
     }
     metrics.callsTotal++;
@@ -239,9 +248,17 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         }
       }
       abortCalls.abort();
+      // calls that arrived while stopping: their way to the general queue must be sent before ARI closes
+      await settleWithin(redirects, 5_000);
       stopped = true;
       clearTimeout(retryTimer);
-      await client?.close();
+      if (client) {
+        // no more StasisStart: then anyone still in the application (a call whose StasisStart crossed
+        // the closing socket) goes to the general queue too, instead of waiting for the watchdog
+        await client.closeEvents();
+        await sweepToGeneral(client, o.ari.app, current().services, log);
+        await client.close();
+      }
       await health?.close();
       log.info('service stopped');
     },
@@ -254,6 +271,37 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       await health?.close();
     },
   };
+}
+
+/**
+ * The channels still in the application after the last session ended and the event socket closed:
+ * each is sent to the general queue (IVR_OUTCOME=ivr-stopping). Asterisk keeps a channel in
+ * Stasis() after the application's socket closes; without this, such a caller waits for the
+ * dialplan's watchdog. Bounded: a few seconds at most, errors only logged.
+ */
+async function sweepToGeneral(client: AriClient, app: string, services: CallServices, log: Logger): Promise<void> {
+  const general = services.routing.skills.general!;
+  let ids: string[] = [];
+  try {
+    ids = (await client.request<{ channel_ids?: string[] }>('applications', 'get', { applicationName: app }, 2000))?.channel_ids ?? [];
+  } catch (e) {
+    if (!isNotFound(e)) log.warn({ err: e }, 'stopping: could not look for calls left in the application');
+    return;
+  }
+  if (ids.length === 0) return;
+  log.warn({ calls: ids.length }, 'stopping: calls left in the application after the last session: sent to the general queue');
+  await Promise.all(
+    ids.map(async (channelId) => {
+      try {
+        for (const [variable, value] of [['__IVR_OUTCOME', 'ivr-stopping'], ['__IVR_SKILL', 'general']] as const) {
+          await client.request('channels', 'setChannelVar', { channelId, variable, value }, 2000).catch(() => undefined);
+        }
+        await client.request('channels', 'continueInDialplan', { channelId, context: services.routing.agentsContext, extension: general.extension, priority: 1 }, 2000);
+      } catch (e) {
+        if (!isNotFound(e)) log.warn({ err: e, channelId }, 'stopping: could not send a call left in the application to the general queue');
+      }
+    }),
+  );
 }
 
 /** true when every promise settled within ms (the timer is cleared either way) */

@@ -143,8 +143,17 @@ export class AriClient extends EventEmitter<AriClientEvents> {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Closes the WebSocket for good. */
+  /** Closes the WebSocket and the REST connections for good. */
   async close(): Promise<void> {
+    await this.closeEvents();
+    this.rest.close();
+  }
+
+  /**
+   * Closes the event WebSocket for good (no reconnect) and keeps REST working: the application
+   * gets no more events (Asterisk sends no new calls into it), its channels can still be moved.
+   */
+  async closeEvents(): Promise<void> {
     this.closed = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.reconnectTimer);
@@ -160,7 +169,6 @@ export class AriClient extends EventEmitter<AriClientEvents> {
       });
     }
     this.removeAllListeners('event');
-    this.rest.close();
   }
 
   private wsUrl(): string {

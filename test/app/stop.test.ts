@@ -47,6 +47,11 @@ describe('service stop with calls in progress', () => {
     const r = await call;
     expect(r.outcome).toEqual({ kind: 'transfer', skill: 'general' });
     expect(r.variables.IVR_OUTCOME).toBe('ivr-stopped');
+    // the session ended as a transfer, once the caller was sent on (not as "completed" the moment the
+    // flow was stopped: stop() would then close ARI with the continue still on its way)
+    const outcomes = (await h.stack.service.metrics.render()).split('\n').filter((l) => l.startsWith('ivr_call_outcomes_total{') && !l.endsWith(' 0'));
+    expect(outcomes.filter((l) => !l.includes('kind="transfer"'))).toEqual([]);
+    expect(outcomes.length).toBeGreaterThan(0);
     expect(took).toBeGreaterThanOrEqual(280);
     expect(took).toBeLessThan(3_000);
     const l = await late;
