@@ -231,15 +231,19 @@ export class Metrics implements AriStats {
     });
     new Gauge({
       name: 'ivr_outbox_requests',
-      help: 'Registered requests not delivered to Quantum: pending (waiting or retrying) and failed (given up; `requests retry` puts them back).',
+      help: 'Registered requests not delivered to Quantum: pending (waiting or retrying) and failed (given up; `requests retry` puts them back); in the shared PostgreSQL for a cluster.',
       labelNames: ['status'],
       registers: [r],
       async collect() {
         this.reset();
         if (!m.outboxDepth) return;
-        const d = await m.outboxDepth();
-        this.set({ status: 'pending' }, d.pending);
-        this.set({ status: 'failed' }, d.failed);
+        try {
+          const d = await m.outboxDepth();
+          this.set({ status: 'pending' }, d.pending);
+          this.set({ status: 'failed' }, d.failed);
+        } catch {
+          // the store cannot be read now: no depth in this scrape (ivr_dependency_up says why), the rest still served
+        }
       },
     });
   }

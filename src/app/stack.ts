@@ -211,11 +211,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let requests: RequestRegistry = registry;
     // …and then delivered to Quantum from there: every service of the cluster runs an outbox over the shared table
     let queue: OutboxQueue = new SqliteOutboxQueue(store);
+    // the outbox's depth for /metrics: where the requests wait
+    let outboxDepth: () => { pending: number; failed: number } | Promise<{ pending: number; failed: number }> = () => registry.outboxDepth();
     if (svcCfg.sharedDbUrl) {
       const pgRegistry = await PostgresRequestRegistry.connect(svcCfg.sharedDbUrl, { prefix: cfg.data.store.requestPrefix, onRegistered: () => outbox?.wake() });
       cleanups.push(() => pgRegistry.close());
       requests = pgRegistry;
       queue = new PostgresOutboxQueue(pgRegistry);
+      outboxDepth = () => pgRegistry.outboxDepth();
       log.info({ db: redactDbUrl(svcCfg.sharedDbUrl) }, 'registered requests go to the shared PostgreSQL and are delivered to Quantum from there');
     }
     if (o.background && quantum) {
@@ -337,8 +340,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
             : { ok: true, state: sms.kind === 'gateway' ? 'gateway' : 'local-outbox' },
       };
     };
-    // the outbox's depth: the local store's requests (a cluster's shared PostgreSQL is counted by its own tools)
-    if (!svcCfg.sharedDbUrl) service.metrics.outboxDepth = () => registry.outboxDepth();
+    service.metrics.outboxDepth = outboxDepth;
     liveCalls = () => service.liveCalls();
     return {
       ariUrl,

@@ -208,6 +208,15 @@ export class PostgresRequestRegistry implements RequestRegistry {
     return { ...pgRowToRequest(first), alreadyRegistered: true };
   }
 
+  /** requests not delivered (pending, failed) in the shared table: the cluster outbox's depth for /metrics */
+  async outboxDepth(): Promise<{ pending: number; failed: number }> {
+    await this.migrate();
+    const res = await this.db.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM ${this.table} WHERE status IN ('pending', 'failed') GROUP BY status`);
+    const out = { pending: 0, failed: 0 };
+    for (const r of res.rows) if (r.status === 'pending' || r.status === 'failed') out[r.status] = Number(r.n);
+    return out;
+  }
+
   async forCall(callId: string): Promise<RegisteredRequest | null> {
     await this.migrate();
     const res = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE call_id = $1 ORDER BY seq DESC LIMIT 1`, [callId]);

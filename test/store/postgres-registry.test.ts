@@ -68,6 +68,17 @@ describe.skipIf(pgSkipReason !== null)(`PostgresRequestRegistry (real PostgreSQL
     expect(seen).toEqual([a.number, other.number, otherOrder.number]);
   });
 
+  it('counts what waits in the outbox (pending, failed) for /metrics', async () => {
+    const reg = new PostgresRequestRegistry(pool, { table: 't_depth' });
+    expect(await reg.outboxDepth()).toEqual({ pending: 0, failed: 0 });
+    await reg.register(req({ callId: 'd-1' }));
+    await reg.register(req({ callId: 'd-2' }));
+    await reg.register(req({ callId: 'd-3' }));
+    await pool.query(`UPDATE t_depth SET status = 'failed' WHERE call_id = 'd-2'`);
+    await pool.query(`UPDATE t_depth SET status = 'delivered' WHERE call_id = 'd-3'`);
+    expect(await reg.outboxDepth()).toEqual({ pending: 1, failed: 1 });
+  });
+
   it('gives two services registering the same call at once the same number, and distinct calls distinct numbers', async () => {
     const poolB = new pg.Pool({ host: dir, user: 'ivr', database: 'postgres', max: 10 });
     try {

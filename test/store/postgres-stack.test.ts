@@ -71,6 +71,13 @@ describe.skipIf(pgSkipReason !== null)(`cluster stack: outbox over the shared Po
       expect([...prefixes][0]).not.toBe(b.store.installationId);
       // nothing went to the local SQLite stores
       expect(a.registry.counts()).toEqual({ pending: 0, delivered: 0, failed: 0 });
+      // the outbox's depth on /metrics is the shared table's: all delivered, none waiting
+      for (const s of [a, b]) {
+        const text = await s.service.metrics.render();
+        expect(text).toMatch(/^ivr_outbox_requests\{status="pending"\} 0$/m);
+        expect(text).toMatch(/^ivr_outbox_requests\{status="failed"\} 0$/m);
+        expect(text).toMatch(new RegExp(`^ivr_registrations_total\\{result="registered"\\} \\d+$`, 'm'));
+      }
       const db = new pg.Client({ host: server.dir, user: 'ivr', database: 'postgres' });
       await db.connect();
       try {
