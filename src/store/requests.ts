@@ -231,8 +231,8 @@ export class SqliteRequestRegistry implements RequestRegistry {
 
   /** requests not delivered (pending, failed): the outbox's depth for /metrics, read from the status index */
   outboxDepth(): { pending: number; failed: number } {
-    const count = this.store.db.prepare(`SELECT count(*) FROM requests WHERE status = ?`).pluck();
-    return { pending: count.get('pending') as number, failed: count.get('failed') as number };
+    const count = this.store.stmt(`SELECT count(*) AS n FROM requests WHERE status = ?`);
+    return { pending: (count.get('pending') as { n: number }).n, failed: (count.get('failed') as { n: number }).n };
   }
 
   /** puts failed requests (one by number, or all) back to pending for the outbox; returns how many */
