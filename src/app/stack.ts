@@ -25,6 +25,7 @@ import { DEMO_DATA_PATH, openStore, probeStoreWritable, PROJECT_ROOT, type IvrSt
 import { importDataFile } from '../store/import.ts';
 import { CallRecordStore } from '../store/call-records.ts';
 import cron from 'node-cron';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { FailedLookups } from '../store/lookups.ts';
 import { EmbeddedOrderData } from '../store/order-data.ts';
 import { RequestOutbox, SqliteOutboxQueue, type OutboxQueue } from '../store/outbox.ts';
@@ -340,6 +341,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
             : { ok: true, state: sms.kind === 'gateway' ? 'gateway' : 'local-outbox' },
       };
     };
+    configMetrics(service.metrics.registry, liveConfig);
     service.metrics.outboxDepth = outboxDepth;
     liveCalls = () => service.liveCalls();
     return {
@@ -360,6 +362,31 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await stopAll();
     throw e;
   }
+}
+
+/** ivr_config_version{hash} and ivr_config_reloads_total{result} (live reload, src/config/live.ts) */
+function configMetrics(registry: Registry, live: LiveConfig<FlowVersion>): void {
+  new Gauge({
+    name: 'ivr_config_version',
+    help: 'The configuration version new calls get (1 at start, +1 per applied reload), labelled with its hash.',
+    labelNames: ['hash'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const v = live.current();
+      this.set({ hash: v.hash }, v.n);
+    },
+  });
+  new Counter({
+    name: 'ivr_config_reloads_total',
+    help: 'Reloads of the configuration (file saved, SIGHUP): applied (a new version for new calls), unchanged (nothing that reloads live changed), rejected (invalid: the running version stays; the reason is in the log and /health).',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [result, n] of Object.entries(live.reloads)) this.inc({ result }, n);
+    },
+  });
 }
 
 /** the registry, counting what each registration came to (for /metrics) */

@@ -136,6 +136,8 @@ export class LiveConfig<T> {
   private timer?: NodeJS.Timeout;
   private onSignal?: () => void;
   private pendingRestart: string[] = [];
+  /** reloads so far by result (/metrics) */
+  readonly reloads: Record<ReloadResult['result'], number> = { applied: 0, unchanged: 0, rejected: 0 };
   private last?: ConfigStatus['lastReload'];
 
   constructor(private readonly o: LiveConfigOptions<T>) {
@@ -165,6 +167,7 @@ export class LiveConfig<T> {
       runtime = changes.live.length ? this.o.build(applied) : running.runtime;
     } catch (e) {
       const problems = problemsOf(e);
+      this.reloads.rejected++;
       this.last = { at: new Date().toISOString(), trigger, result: 'rejected', problems };
       this.log.error(
         { trigger, version: running.n, hash: running.hash, problems },
@@ -178,11 +181,13 @@ export class LiveConfig<T> {
       this.log.warn({ trigger, needsRestart: changes.restart }, `configuration: ${changes.restart.join(', ')} changed but take effect only after a restart (not applied)`);
     }
     if (!changes.live.length) {
+      this.reloads.unchanged++;
       this.last = { at: new Date().toISOString(), trigger, result: 'unchanged' };
       if (trigger === 'file') this.log.debug({ trigger, version: running.n }, 'configuration file read: nothing that reloads live changed');
       else this.log.info({ trigger, version: running.n, hash: running.hash }, `configuration read: nothing that reloads live changed; still version ${running.n} (${running.hash})`);
       return { result: 'unchanged', version: running.n, hash: running.hash, changed: [], needsRestart: changes.restart, problems: [] };
     }
+    this.reloads.applied++;
     this.version = { n: running.n + 1, hash: configHash(applied), config: applied, runtime: runtime!, loadedAt: new Date().toISOString() };
     this.last = { at: this.version.loadedAt, trigger, result: 'applied', changed: changes.live };
     this.log.info(

@@ -180,6 +180,10 @@ describe('live reload with calls in progress', () => {
     expect(h2.config).toMatchObject({ ok: true, version: 2, needsRestart: ['service.http.port'] });
     const after = await caller(hh, { 'main-menu': ['4'] }, { callerId: '09125550203' }).report;
     expect(after.outcome).toEqual({ kind: 'transfer', skill: 'sales' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain(`ivr_config_version{hash="${hh.stack.config.current().hash}"} 2`);
+    expect(metrics).toMatch(/ivr_config_reloads_total\{result="rejected"\} 1\n/);
+    expect(metrics).toMatch(/ivr_config_reloads_total\{result="applied"\} 1\n/);
   }, 60_000);
 
   it('SIGHUP reloads a file that is not watched; the call in progress keeps its threshold', async () => {
