@@ -217,7 +217,7 @@ export class LiveConfig<T> {
       const dir = dirname(file);
       const name = basename(file);
       if (!existsSync(dir)) {
-        this.log.warn({ dir }, 'configuration folder does not exist: the file is not watched (SIGHUP still reloads)');
+        this.log.info({ dir }, 'configuration folder does not exist: no file to watch (SIGHUP still reloads)');
       } else {
         this.watcher = watch(dir, { persistent: false }, (_event, changed) => {
           if (changed === null || changed === name) this.schedule();
