@@ -96,8 +96,11 @@ describe('QuantumHttpClient reads', () => {
   it('tells each failed attempt by kind: timeout, network, bad answer, refused (not a 409)', async () => {
     const errors: string[] = [];
     const c = client({ retries: 0, breakerFailures: 100, onError: (k) => errors.push(k) });
-    q.behave({ delayMs: 1000 });
+    q.behave({ delayMs: 500 });
     await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
+    // the fake (in this process) answers the abandoned request 500 ms after it came, reading the
+    // behaviour then: wait for it, so that it takes no failure meant for a later request
+    await new Promise((r) => setTimeout(r, 300));
     q.behave({ failWith: 'reset' });
     await expect(c.findCustomer('0499370899')).rejects.toThrow(UnavailableError);
     q.behave({ failWith: 'page-404' });
