@@ -97,6 +97,13 @@ export interface StepResult {
   eventToCommandMs: Percentiles & { samples: number };
   callDurationMs: Percentiles;
   serviceCpuMsPerCall: number;
+  /**
+   * CPU of this process (the load: test callers, and the built-in switch when it is the target)
+   * per call: when it nears a core, the load generator, not the service, limits the step
+   */
+  loadCpuMsPerCall: number;
+  /** this process's CPU over the step's wall time, in cores (1 = one core busy all the time) */
+  loadCores: number;
   /** REST requests the service sent, and events it received, per call */
   ariRequestsPerCall: number;
   ariEventsPerCall: number;
@@ -195,7 +202,7 @@ export async function run(argv: string[]): Promise<number> {
       const r = await runStep({ client, service, asteriskPid, concurrency, calls, rate: stepRate, scripts, app, config });
       results.push(r);
       failures += r.failed;
-      say(`bench:   ${r.failed} failed; answer p99 ${r.answerLatencyMs.p99} ms; event→command p99 ${r.eventToCommandMs.p99} ms; service CPU ${r.serviceCpuMsPerCall} ms/call; ${r.rssPerActiveCallKb} KB per active call`);
+      say(`bench:   ${r.failed} failed; bench process ${r.loadCores} cores; answer p99 ${r.answerLatencyMs.p99} ms; event→command p99 ${r.eventToCommandMs.p99} ms; service CPU ${r.serviceCpuMsPerCall} ms/call; ${r.rssPerActiveCallKb} KB per active call`);
     }
 
     const result = {
@@ -240,6 +247,7 @@ async function runStep(s: StepInput): Promise<StepResult> {
   const load0 = loadavg()[0]!;
   const lat0 = await s.service.latency();
   const svc0 = readProc(s.service.pid)!;
+  const self0 = readProc(process.pid);
   const ast0 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
   let peakRss = svc0.rssBytes;
   let peakActive = 0;
@@ -270,6 +278,8 @@ async function runStep(s: StepInput): Promise<StepResult> {
   // the service's side of the last calls (hang-up, records) ends just after the callers'
   await new Promise((r) => setTimeout(r, 500));
   const svc1 = readProc(s.service.pid)!;
+  const self1 = readProc(process.pid);
+  const loadCpuMs = self0 && self1 ? self1.cpuMs - self0.cpuMs : NaN;
   const ast1 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
   const stats1 = await s.service.latency();
   const lat = histogramDiff(stats1.eventToCommand, lat0.eventToCommand);
@@ -297,6 +307,8 @@ async function runStep(s: StepInput): Promise<StepResult> {
     eventToCommandMs: { ...histPcts(lat), samples: lat.count },
     callDurationMs: pcts(durations),
     serviceCpuMsPerCall: round(serviceCpuMs / s.calls),
+    loadCpuMsPerCall: round(loadCpuMs / s.calls),
+    loadCores: round(loadCpuMs / (wallMs + 500)),
     ariRequestsPerCall: round((stats1.ariRequests - lat0.ariRequests) / s.calls, 1),
     ariEventsPerCall: round((stats1.ariEvents - lat0.ariEvents) / s.calls, 1),
     servicePeakRssMb: mb(peakRss),
@@ -380,7 +392,7 @@ function histPcts(h: HistogramSnapshot): Percentiles {
 }
 
 function table(svc: { runtime: string; startMs: number; idleRssMb: number }, steps: StepResult[]): string {
-  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'load'];
+  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
   const rows = steps.map((r) => [
     String(r.concurrency),
     String(r.calls),
@@ -392,6 +404,7 @@ function table(svc: { runtime: string; startMs: number; idleRssMb: number }, ste
     String(r.rssPerActiveCallKb),
     String(r.servicePeakRssMb),
     r.asteriskCpuMsPerCall === undefined ? '-' : `${r.asteriskCpuMsPerCall} (×${r.serviceToAsteriskCpu})`,
+    `${r.loadCpuMsPerCall} (${r.loadCores})`,
     `${r.loadAverage.before}→${r.loadAverage.after}`,
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
