@@ -32,6 +32,7 @@ import type {
 import type { Logger } from '../log/logger.ts';
 import { maskNationalId } from '../log/mask.ts';
 import type { CallNote } from './call-recorder.ts';
+import { encodeIvrState, IVR_STATE, resumeVarsOf, stateVariables, type ResumeVars } from '../flow/resume.ts';
 import type { Clock } from './clock.ts';
 
 /** What every call shares: built once by the service. */
@@ -80,23 +81,37 @@ export async function factsOf(
   return { customer, order, stock, bouncedCheques, earlierRequests, answers: { ...answers } };
 }
 
-/** Channel variables that go to the agent's channel too get Asterisk's inheritance prefix. */
-/**
- * Sent on every listen even when unchanged: each ChannelVarset of IVR_NODE tells an observer
- * (the test caller, a supervisor's tool) that the IVR listens again. The other IVR_* values are
- * sent only when they change.
- */
-const RESENT: ReadonlySet<string> = new Set(['IVR_NODE']);
-
+/** The IVR_* variables of the flow that go to the agent's channel get Asterisk's inheritance prefix. */
 export function channelVarName(name: string): string {
-  return name.startsWith('IVR_') && name !== 'IVR_NODE' ? `__${name}` : name;
+  return name.startsWith('IVR_') && name !== 'IVR_NODE' && name !== IVR_STATE ? `__${name}` : name;
 }
+
+/**
+ * The flow's variables as the channel carries them: one IVR_STATE (src/flow/resume.ts) with every
+ * value known so far, re-sent at each listen even when unchanged (each ChannelVarset with the
+ * listen flag tells an observer — the test caller, a supervisor's tool — that the IVR listens
+ * again), otherwise sent only when it changed; and, at a hand-off to an agent (IVR_SKILL), the
+ * individual `__IVR_*` variables that the dialplan and the agent's screen read, after IVR_STATE.
+ */
+export function channelVars(state: ResumeVars, vars: Readonly<Record<string, string>>): { vars: Record<string, string>; always: ReadonlySet<string> } {
+  Object.assign(state, resumeVarsOf(vars));
+  const listening = vars.IVR_NODE !== undefined;
+  const out: Record<string, string> = { [IVR_STATE]: encodeIvrState(state, listening) };
+  if (vars.IVR_SKILL !== undefined) {
+    for (const [k, v] of Object.entries(stateVariables(state))) if (k !== 'IVR_NODE') out[channelVarName(k)] = v;
+  }
+  return { vars: out, always: listening ? RESENT : NO_NAMES };
+}
+const RESENT: ReadonlySet<string> = new Set([IVR_STATE]);
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * `note` hears what the call's record and metrics need (nodes, failed playbacks, backend failures,
  * the transfer): see src/app/call-recorder.ts.
  */
-export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger, note: (n: CallNote) => void = () => {}) {
+export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger, note: (n: CallNote) => void = () => {}, resumed: ResumeVars = {}) {
+  /** what IVR_STATE carries: an adopted call starts from what its channel carried */
+  const state: ResumeVars = { ...resumed };
   const unavailable = (what: string, e: unknown, kind?: Extract<CallNote, { type: 'failure' }>['kind']) => {
     log.warn({ err: e, what }, 'backend unavailable');
     if (kind) note({ type: 'failure', kind });
@@ -120,10 +135,9 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
 
     setVars: fromPromise<void, SetVarsInput>(async ({ input }) => {
       if (input.vars.IVR_NODE !== undefined) note({ type: 'node', node: input.vars.IVR_NODE });
-      const vars: Record<string, string> = {};
-      for (const [k, v] of Object.entries(input.vars)) vars[channelVarName(k)] = v;
+      const { vars, always } = channelVars(state, input.vars);
       try {
-        await channel.setVariables(vars, RESENT);
+        await channel.setVariables(vars, always);
       } catch (e) {
         // a variable that did not stick must not stall the caller; a gone channel ends the call anyway
         if (!isNotFound(e)) log.warn({ err: e }, 'could not set channel variables');

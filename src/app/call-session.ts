@@ -9,10 +9,10 @@ import { isNotFound } from '../ari/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import { defaultFlowConfig } from '../flow/config.ts';
-import type { FlowContext } from '../flow/setup.ts';
+import { collectedVars, type FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
-import { callActors } from './actors.ts';
-import { RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
+import { callActors, channelVarName } from './actors.ts';
+import { decodeIvrState, IVR_STATE, RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
 
 /** each call's actor system → that call's actor implementations (see sharedMachine) */
 const actorsOfCall = new WeakMap<object, Record<string, unknown>>();
@@ -41,19 +41,26 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
 }
 
 /**
- * What an adopted channel carries (IVR_NODE and the collected IVR_* values), read with GET
- * requests side by side. A variable that cannot be read counts as not set.
+ * What an adopted channel carries: its IVR_STATE (src/flow/resume.ts), or, on a channel without one
+ * (set by an older version of the service), IVR_NODE and the collected IVR_* values one by one.
+ * A variable that cannot be read counts as not set.
  */
 export async function readResumeVars(channel: CallChannel, log: Logger): Promise<ResumeVars> {
   const out: ResumeVars = {};
   let unread = 0;
   // one after the other, each tried up to 3 times: a restarted service adopts all its calls at once,
-  // and a read lost to a busy Asterisk must not send a caller back to the welcome
-  for (const [variable, field] of Object.entries(RESUME_VARIABLES)) {
+  // and a read lost to a busy Asterisk must not send a caller back to the welcome. IVR_STATE first
+  // (one read); the individual variables only for a call that has none (set by an older version)
+  let variables: [string, keyof ResumeVars | typeof IVR_STATE][] = [[IVR_STATE, IVR_STATE]];
+  for (let i = 0; i < variables.length; i++) {
+    const [variable, field] = variables[i]!;
     for (let attempt = 1; ; attempt++) {
       try {
         const v = await channel.getVariable(variable);
-        if (v) out[field] = v;
+        const state = field === IVR_STATE && v ? decodeIvrState(v) : undefined;
+        if (state) Object.assign(out, state.vars);
+        else if (field === IVR_STATE) variables = variables.concat(Object.entries(RESUME_VARIABLES));
+        else if (v) out[field] = v;
         break;
       } catch (e) {
         if (attempt < 3) {
@@ -158,7 +165,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       log.error({ err: e }, 'answer failed');
     }
   }
-  const impls = callActors(o.services, channel, o.callId, log, note);
+  const impls = callActors(o.services, channel, o.callId, log, note, o.resume);
   const actor = createActor(sharedMachine(o.machine, Object.keys(impls)), { input });
   actorsOfCall.set(actor.system, impls);
 
@@ -190,8 +197,12 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       if (!channel.gone) {
         const general = o.services.routing.skills.general!;
         const toGeneral = () => channel.continueTo(o.services.routing.agentsContext, general.extension, 1);
+        // what was collected goes to the agent's screen too (the flow sets it at its own hand-offs only)
+        const context = actor.getSnapshot().context as FlowContext | undefined;
+        const vars: Record<string, string> = {};
+        for (const [k, v] of Object.entries(context ? collectedVars(context) : {})) vars[channelVarName(k)] = v;
         await channel
-          .setVariables({ __IVR_OUTCOME: o.abort?.aborted ? 'ivr-stopped' : 'ivr-error', __IVR_SKILL: 'general' })
+          .setVariables({ ...vars, __IVR_OUTCOME: o.abort?.aborted ? 'ivr-stopped' : 'ivr-error', __IVR_SKILL: 'general' })
           .catch((e) => {
             // the variables are for the agent's screen; the caller's way out matters more
             if (!isNotFound(e)) log.warn({ err: e }, 'fail-safe: could not set the outcome variables');

@@ -121,7 +121,7 @@ export class CallChannel extends EventEmitter {
   /**
    * Sets channel variables one by one, in order. A variable this channel already holds with the
    * same value (set earlier, or read with getVariable) is not sent again, except those named in
-   * `always` (bare names: a marker whose every ChannelVarset counts, like IVR_NODE); nothing to
+   * `always` (bare names: a marker whose every ChannelVarset counts, like IVR_STATE at a listen); nothing to
    * send = no command at all (a playing prompt is not stopped for nothing).
    */
   setVariables(vars: Record<string, string>, always: ReadonlySet<string> = NONE): Promise<void> {

@@ -4,6 +4,7 @@
  * and Playback events Asterisk sends to the app that dialed it. Works the same against the
  * built-in switch and a real Asterisk running dialplan/ with the service connected.
  */
+import { decodeIvrState, IVR_STATE, stateVariables } from '../flow/resume.ts';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { AriClient } from '../ari/client.ts';
@@ -183,21 +184,14 @@ export class TestCall extends EventEmitter {
         const { variable, value } = ev as { variable: string; value: string };
         const m = IVR_PREFIX.exec(variable);
         if (!m) break;
-        const name = m[1]!;
-        this.report.variables[name] = value;
-        this.observer.variable?.(name, value);
-        if (name === 'IVR_OUTCOME' && this.report.variables.IVR_RULE) this.report.decisions.push({ rule: this.report.variables.IVR_RULE ?? '', outcome: value });
-        if (name === 'IVR_REQUEST_NUMBER' && value) {
-          this.report.requests.push({ type: this.report.variables.IVR_REQUEST_TYPE ?? '', unit: this.report.variables.IVR_REQUEST_UNIT ?? '', number: value });
-        }
-        if (name === 'IVR_NODE') {
-          this.report.nodes.push(value);
-          this.observer.listening?.(value);
-          if (this.opts.keysByNode) {
-            const g = this.opts.keysByNode[value];
-            if (g) this.act(g);
-          } else this.nextGroup();
-        }
+        if (m[1] === IVR_STATE) {
+          // one variable for all (src/flow/resume.ts): the values that changed, then the listen it marks
+          const state = decodeIvrState(value);
+          if (!state) break;
+          const { IVR_NODE: node, ...values } = stateVariables(state.vars);
+          for (const [name, v] of Object.entries(values)) if (this.report.variables[name] !== v) this.onVariable(name, v);
+          if (state.listening && node) this.onVariable('IVR_NODE', node);
+        } else if (m[1] === 'IVR_NODE' || this.report.variables[m[1]!] !== value) this.onVariable(m[1]!, value); // a hand-off repeats IVR_STATE's values one by one
         break;
       }
       case 'ChannelDialplan': {
@@ -209,6 +203,23 @@ export class TestCall extends EventEmitter {
         // the IVR's half is gone before ours reported it: the IVR ended the call
         this.finish({ kind: 'hangup', reason: this.weHungUp ? 'caller-hangup' : 'completed' }, true);
         break;
+    }
+  }
+
+  private onVariable(name: string, value: string): void {
+    this.report.variables[name] = value;
+    this.observer.variable?.(name, value);
+    if (name === 'IVR_OUTCOME' && this.report.variables.IVR_RULE) this.report.decisions.push({ rule: this.report.variables.IVR_RULE ?? '', outcome: value });
+    if (name === 'IVR_REQUEST_NUMBER' && value) {
+      this.report.requests.push({ type: this.report.variables.IVR_REQUEST_TYPE ?? '', unit: this.report.variables.IVR_REQUEST_UNIT ?? '', number: value });
+    }
+    if (name === 'IVR_NODE') {
+      this.report.nodes.push(value);
+      this.observer.listening?.(value);
+      if (this.opts.keysByNode) {
+        const g = this.opts.keysByNode[value];
+        if (g) this.act(g);
+      } else this.nextGroup();
     }
   }
 

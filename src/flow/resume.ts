@@ -69,3 +69,54 @@ export function resumedRequest(v: ResumeVars): { type: RequestType; unit: Reques
   if (!v.requestType || !v.requestUnit) return null;
   return { type: v.requestType as RequestType, unit: v.requestUnit as RequestUnit, number: v.requestNumber || null };
 }
+
+/**
+ * IVR_STATE: everything of ResumeVars in one channel variable, so that a listen costs one REST
+ * request instead of one per value that changed (IVR_NODE, IVR_TOPIC, IVR_NATIONAL_ID, …: a refund
+ * call set 14 variables one request each). The individual `__IVR_*` variables, which the dialplan
+ * and the agents' screens read, are set at the hand-off to an agent only (src/app/actors.ts), and
+ * the dialplan unpacks IVR_STATE itself when its watchdog fires (`[ivr-unpack-state]`).
+ *
+ * Format: `<L|->|node|topic|nationalId|orderNumber|rule|outcome|requestType|requestUnit|requestNumber|skill`
+ * — `L` when the IVR listens at `node` (each such set is the "listening again" signal the IVR_NODE
+ * ChannelVarset was: test callers and supervisors' tools key on it), `-` for a set that only records
+ * values (before an announcement or a hand-off). A `|` or `%` inside a value is written %7C / %25.
+ */
+export const IVR_STATE = 'IVR_STATE';
+
+/** ResumeVars fields in IVR_STATE's order (after the listen flag), with their channel variable names */
+const STATE_FIELDS: readonly (keyof ResumeVars)[] = ['node', 'topic', 'nationalId', 'orderNumber', 'rule', 'outcome', 'requestType', 'requestUnit', 'requestNumber', 'skill'];
+const VARIABLE_OF: Readonly<Record<keyof ResumeVars, string>> = Object.fromEntries(Object.entries(RESUME_VARIABLES).map(([k, v]) => [v, k])) as Record<keyof ResumeVars, string>;
+
+const esc = (s: string) => (/[|%]/.test(s) ? s.replace(/%/g, '%25').replace(/\|/g, '%7C') : s);
+const unesc = (s: string) => (s.includes('%') ? s.replace(/%7C/gi, '|').replace(/%25/g, '%') : s);
+
+export function encodeIvrState(v: ResumeVars, listening: boolean): string {
+  return [listening ? 'L' : '-', ...STATE_FIELDS.map((f) => esc(v[f] ?? ''))].join('|');
+}
+
+/** IVR_STATE → its values and whether it marks a listen; null when it is not an IVR_STATE value. */
+export function decodeIvrState(s: string): { vars: ResumeVars; listening: boolean } | null {
+  const parts = s.split('|');
+  if (parts.length !== STATE_FIELDS.length + 1 || (parts[0] !== 'L' && parts[0] !== '-')) return null;
+  const vars: ResumeVars = {};
+  STATE_FIELDS.forEach((f, i) => {
+    const x = parts[i + 1]!;
+    if (x) vars[f] = unesc(x);
+  });
+  return { vars, listening: parts[0] === 'L' };
+}
+
+/** ResumeVars → the individual IVR_* variables (IVR_NODE, IVR_TOPIC, …) they stand for. */
+export function stateVariables(v: ResumeVars): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of STATE_FIELDS) if (v[f]) out[VARIABLE_OF[f]] = v[f]!;
+  return out;
+}
+
+/** The individual IVR_* variables (as the flow names them) → ResumeVars. */
+export function resumeVarsOf(vars: Readonly<Record<string, string>>): ResumeVars {
+  const out: ResumeVars = {};
+  for (const [variable, field] of Object.entries(RESUME_VARIABLES)) if (vars[variable]) out[field] = vars[variable];
+  return out;
+}

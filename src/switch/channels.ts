@@ -199,7 +199,9 @@ export class Channel {
    */
   expand(template: string, globals: Readonly<Record<string, string>> = {}): string {
     return template.replace(/\$\{([^}:]+?)(?::(-?\d+)(?::(-?\d+))?)?\}/g, (_m, v: string, off?: string, len?: string) => {
-      const value = this.getVar(v) ?? globals[v] ?? '';
+      // CUT(<variable>,<delimiter>,<field>) as Asterisk's func_cut, one field (counted from 1)
+      const cut = /^CUT\((\w+),(.),(\d+)\)$/.exec(v);
+      const value = cut ? ((this.getVar(cut[1]!) ?? globals[cut[1]!] ?? '').split(cut[2]!)[Number(cut[3]) - 1] ?? '') : (this.getVar(v) ?? globals[v] ?? '');
       if (off === undefined) return value;
       let start = Number(off);
       if (start < 0) start = Math.max(0, value.length + start);

@@ -15,6 +15,7 @@
  *    same => n,Goto(<agentsContext>,<failoverExtension>,1)      ; failoverExtension null: Hangup()
  *   exten => T,1,Verbose(…)             ; the watchdog fired: the service is gone
  *    same => n,Set(__IVR_OUTCOME=ivr-unavailable)
+ *    same => n,ExecIf($["${CUT(IVR_STATE,|,3)}" != ""]?Set(__IVR_TOPIC=${CUT(IVR_STATE,|,3)}))  ; … each value in IVR_STATE
  *    same => n,Goto(<agentsContext>,<failoverExtension>,1)
  *   [<agentsContext>]                    ; default agents; any skill as extension
  *   exten => <skill>,1,NoOp(queue <skill> topic=${IVR_TOPIC} rule=${IVR_RULE} outcome=${IVR_OUTCOME})
@@ -53,6 +54,9 @@ interface Step {
 }
 
 const SKILL_EXTEN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** IVR_STATE fields (counted from 1 as CUT does) the watchdog extension unpacks for the agent */
+const UNPACKED_STATE: [string, number][] = [['TOPIC', 3], ['NATIONAL_ID', 4], ['ORDER_NUMBER', 5], ['RULE', 6], ['REQUEST_TYPE', 8], ['REQUEST_UNIT', 9], ['REQUEST_NUMBER', 10]];
 
 /** Context of the subroutine the agents extensions call (as in dialplan/extensions.conf). */
 export const AGENTS_COMMON = 'agents-common';
@@ -94,6 +98,8 @@ export function extensionSteps(core: SwitchCore, context: string, exten: string)
     return [
       { app: 'Verbose', data: `1,IVR service silent for \${IVR_WATCHDOG} s on the call from *\${CALLERID(num):-4} - to the ${o.failoverExtension} queue` },
       { app: 'Set', data: '__IVR_OUTCOME=ivr-unavailable' },
+      // what the caller keyed, from IVR_STATE (src/flow/resume.ts), for the agent
+      ...UNPACKED_STATE.map(([name, field]): Step => ({ app: 'ExecIf', data: `$["\${CUT(IVR_STATE,|,${field})}" != ""]?Set(__IVR_${name}=\${CUT(IVR_STATE,|,${field})})` })),
       { app: 'Goto', data: `${o.agentsContext},${o.failoverExtension},1` },
     ];
   }

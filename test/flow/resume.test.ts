@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultFlowConfig } from '../../src/flow/config.ts';
-import { resumePlan } from '../../src/flow/resume.ts';
+import { decodeIvrState, encodeIvrState, resumePlan, resumeVarsOf, stateVariables } from '../../src/flow/resume.ts';
 import { runCall } from './harness.ts';
 
 const cfg = defaultFlowConfig();
@@ -29,6 +29,30 @@ describe('resumePlan', () => {
     [{ node: 'no-such-node', topic: 'no-such-topic', skill: 'nobody' }, { kind: 'menu', menu: 'main-menu' }],
   ])('%j → %j', (vars, plan) => {
     expect(resumePlan(vars, cfg)).toEqual(plan);
+  });
+});
+
+describe('IVR_STATE: every value of a call in one channel variable', () => {
+  it('round-trips the values and the listen flag; empty fields stay absent', () => {
+    const v = { node: 'question-refund-wallet', topic: 'refund', nationalId: NID, orderNumber: ORDER, rule: 'refund.wallet', outcome: 'register', requestType: 'refund-request', requestUnit: 'follow-up', requestNumber: 'R-000012' };
+    const s = encodeIvrState(v, true);
+    expect(s).toBe(`L|question-refund-wallet|refund|${NID}|${ORDER}|refund.wallet|register|refund-request|follow-up|R-000012|`);
+    expect(decodeIvrState(s)).toEqual({ vars: v, listening: true });
+    expect(decodeIvrState(encodeIvrState({ node: 'main-menu' }, false))).toEqual({ vars: { node: 'main-menu' }, listening: false });
+    // the dialplan's CUT(IVR_STATE,|,3) is the topic: fields counted from 1, the flag first
+    expect(s.split('|')[2]).toBe('refund');
+  });
+
+  it('escapes | and % inside a value; refuses what is not an IVR_STATE', () => {
+    const s = encodeIvrState({ node: 'a|b', rule: '100%' }, false);
+    expect(s.split('|')).toHaveLength(11);
+    expect(decodeIvrState(s)?.vars).toEqual({ node: 'a|b', rule: '100%' });
+    for (const bad of ['', 'main-menu', 'X|a|b|c|d|e|f|g|h|i|j', 'L|a|b']) expect(decodeIvrState(bad), bad).toBeNull();
+  });
+
+  it('maps to and from the individual IVR_* variables the dialplan reads', () => {
+    expect(stateVariables({ node: 'hear-again', topic: 'refund', skill: 'finance' })).toEqual({ IVR_NODE: 'hear-again', IVR_TOPIC: 'refund', IVR_SKILL: 'finance' });
+    expect(resumeVarsOf({ IVR_NODE: 'main-menu', IVR_TOPIC: 'refund', OTHER: 'x' })).toEqual({ node: 'main-menu', topic: 'refund' });
   });
 });
 

@@ -3,6 +3,7 @@
  * (a restarted Asterisk), and the events WebSocket dropped mid-call (calls stay in the app and
  * get no new StasisStart: they are recovered from GET /applications/{app}).
  */
+import { decodeIvrState } from '../../src/flow/resume.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
 
@@ -89,7 +90,8 @@ describe('service restarted while callers wait', () => {
     const keyed = h.call('3 4 0499370899#', { timeoutMs: 30_000 });
     const nodes: string[] = [];
     await until(() => h.stack.service.activeCalls() === 2);
-    await until(() => h.stack.switch!.calls.some((c) => c.variables.IVR_NATIONAL_ID === '0499370899'), 10_000).catch(() => nodes.push('no national ID on the channel'));
+    // the values travel in IVR_STATE until a hand-off (src/flow/resume.ts)
+    await until(() => h.stack.switch!.calls.some((c) => decodeIvrState(c.variables.IVR_STATE ?? '')?.vars.nationalId === '0499370899'), 10_000).catch(() => nodes.push('no national ID on the channel'));
     expect(nodes).toEqual([]);
     const machine = (await import('../../src/app/stack.ts')).scaledCallMachine((await import('../../src/flow/config.ts')).defaultFlowConfig(), 0.05);
     await h.stack.service.crash();
