@@ -26,9 +26,17 @@ export const REFUND_BY_NODE: Record<string, string> = {
 
 export interface FaultCall {
   report: CallReport;
-  /** longest time between two things the caller heard or was asked (prompt starts, listens, end), ms */
+  /**
+   * the longest the caller heard nothing and had nothing to key, ms: from the call's start, the end
+   * of a prompt or a listen (the caller keys there) to the next prompt or the end of the call
+   * (hung up, or handed to an agent). A restart's gap is in it; prompts playing are not.
+   */
   longestSilenceMs: number;
   callerId: string;
+  startedAt: number;
+  endedAt: number;
+  /** when the caller's last prompt ended (0: none) */
+  lastPromptEndAt: number;
 }
 
 export interface CallerSetup {
@@ -44,12 +52,16 @@ export interface CallerSetup {
 export async function callByNode(s: CallerSetup, callerId: string, byNode: Record<string, string> = REFUND_BY_NODE): Promise<FaultCall> {
   const keys: Record<string, KeyGroup> = {};
   for (const [node, k] of Object.entries(byNode)) keys[node] = parseKeys(k)[0]!;
-  let last = Date.now();
+  const startedAt = Date.now();
+  let quietSince: number | undefined = startedAt;
   let longest = 0;
-  const tick = () => {
-    const now = Date.now();
-    longest = Math.max(longest, now - last);
-    last = now;
+  let lastPromptEndAt = 0;
+  const heard = () => {
+    if (quietSince !== undefined) longest = Math.max(longest, Date.now() - quietSince);
+    quietSince = undefined;
+  };
+  const quiet = () => {
+    if (quietSince === undefined) quietSince = Date.now();
   };
   const call = new TestCall(
     s.client,
@@ -63,11 +75,22 @@ export async function callByNode(s: CallerSetup, callerId: string, byNode: Recor
       mediaPrefix: SOUND_FOLDER,
       timeoutMs: s.timeoutMs ?? 60_000,
     },
-    { prompt: tick, listening: tick },
+    {
+      prompt: heard,
+      promptEnded: () => {
+        lastPromptEndAt = Date.now();
+        quiet();
+      },
+      // the caller keys what is asked at once; what follows (the IVR's answer) is silence until the next prompt
+      listening: () => {
+        heard();
+        quiet();
+      },
+    },
   );
   const report = await call.start();
-  tick();
-  return { report, longestSilenceMs: longest, callerId };
+  heard();
+  return { report, longestSilenceMs: longest, callerId, startedAt, endedAt: Date.now(), lastPromptEndAt };
 }
 
 /** a caller number per caller (distinct, so that no lookup limit is shared) */
