@@ -3,7 +3,6 @@
  * the channel, data through the order-data port, decisions through the policy engine,
  * registrations through the durable request registry.
  */
-import { fromPromise } from 'xstate';
 import type { CallChannel } from '../ari/channel.ts';
 import { isNotFound } from '../ari/errors.ts';
 import type { RoutingConfig } from '../config/routing.ts';
@@ -106,6 +105,14 @@ const RESENT: ReadonlySet<string> = new Set([IVR_STATE]);
 const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
+ * One actor's implementation for one call: a plain async function. The machine's actors are
+ * xstate promise actors built once (call-session.ts sharedMachine) that call these; a logic object
+ * per actor per call (fromPromise: eleven per call, each with its closures) was garbage and memory.
+ */
+export type CallStep<O, I> = (args: { input: I; signal: AbortSignal }) => Promise<O>;
+const callStep = <O, I>(fn: CallStep<O, I>): CallStep<O, I> => fn;
+
+/**
  * `note` hears what the call's record and metrics need (nodes, failed playbacks, backend failures,
  * the transfer): see src/app/call-recorder.ts.
  */
@@ -118,7 +125,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
   };
 
   return {
-    play: fromPromise<PlayOutput, PlayInput>(async ({ input, signal }) => {
+    play: callStep<PlayOutput, PlayInput>(async ({ input, signal }) => {
       const media = svc.media(input.items);
       if (media.length === 0 || signal.aborted || channel.gone) return { status: 'stopped' };
       const h = channel.play(media, svc.language, svc.mediaSeconds?.(media));
@@ -133,7 +140,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       return { status: st === 'gone' ? 'stopped' : st };
     }),
 
-    setVars: fromPromise<void, SetVarsInput>(async ({ input }) => {
+    setVars: callStep<void, SetVarsInput>(async ({ input }) => {
       if (input.vars.IVR_NODE !== undefined) note({ type: 'node', node: input.vars.IVR_NODE });
       const { vars, always } = channelVars(state, input.vars);
       try {
@@ -144,7 +151,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
     }),
 
-    transfer: fromPromise<void, TransferInput>(async ({ input }) => {
+    transfer: callStep<void, TransferInput>(async ({ input }) => {
       const route = svc.routing.skills[input.skill] ?? svc.routing.skills.general!;
       log.info({ skill: input.skill, extension: route.extension }, 'transfer to skill group');
       note({ type: 'transfer', skill: input.skill });
@@ -158,14 +165,14 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
     }),
 
-    hangup: fromPromise<void, HangupInput>(async ({ input }) => {
+    hangup: callStep<void, HangupInput>(async ({ input }) => {
       log.info({ reason: input.reason }, 'IVR ends the call');
       await channel.hangup('normal').catch((e) => {
         if (!isNotFound(e)) throw e;
       });
     }),
 
-    lookupOrder: fromPromise<LookupOrderOutput, LookupOrderInput>(async ({ input }) => {
+    lookupOrder: callStep<LookupOrderOutput, LookupOrderInput>(async ({ input }) => {
       const caller = input.callerNumber;
       if (!svc.guard.allowed(caller)) {
         log.warn('order lookups limited for this calling number');
@@ -187,16 +194,16 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
     }),
 
-    questions: fromPromise<Question[], QuestionsInput>(async ({ input }) => svc.questionsFor(input.topic, input.facts)),
+    questions: callStep<Question[], QuestionsInput>(async ({ input }) => svc.questionsFor(input.topic, input.facts)),
 
-    decide: fromPromise<Decision, DecideInput>(async ({ input }) => {
+    decide: callStep<Decision, DecideInput>(async ({ input }) => {
       const d = svc.decide(input.topic, input.facts, svc.clock.now());
       log.info({ topic: input.topic, rule: d.rule, outcome: d.outcome, transfer: d.transfer, reason: d.reason }, 'decision');
       note({ type: 'decision', topic: input.topic, rule: d.rule, outcome: d.outcome });
       return d;
     }),
 
-    register: fromPromise<RegisterOutput, RegisterInput>(async ({ input }) => {
+    register: callStep<RegisterOutput, RegisterInput>(async ({ input }) => {
       try {
         // keyed on the Asterisk channel, not this process's call id: a caller adopted by a restarted
         // service who reaches the same registration hears the request already stored, never a second one
@@ -210,7 +217,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
     }),
 
-    registerCustomer: fromPromise<RegisterCustomerOutput, RegisterCustomerInput>(async ({ input }) => {
+    registerCustomer: callStep<RegisterCustomerOutput, RegisterCustomerInput>(async ({ input }) => {
       try {
         const status = await svc.orderData.registerCustomer(input);
         log.info({ status }, 'customer registration');
@@ -221,7 +228,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
     }),
 
-    sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async ({ input }) => {
+    sendStores: callStep<SendStoresOutput, SendStoresInput>(async ({ input }) => {
       try {
         const stores = await svc.orderData.storesByArea(input.areaCode);
         if (stores.length === 0) return { status: 'no-stores' };

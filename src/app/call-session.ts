@@ -29,9 +29,9 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
     const actors: Record<string, unknown> = {};
     for (const name of names) {
       actors[name] = fromPromise(async (args: { system: object }) => {
-        const impl = actorsOfCall.get(args.system)?.[name] as { config: (a: unknown) => Promise<unknown> } | undefined;
+        const impl = actorsOfCall.get(args.system)?.[name] as ((a: unknown) => Promise<unknown>) | undefined;
         if (!impl) throw new Error(`no ${name} actor for this call`);
-        return impl.config(args);
+        return impl(args);
       });
     }
     shared = machine.provide({ actors } as never);

@@ -184,15 +184,16 @@ export class SqliteRequestRegistry implements RequestRegistry {
   }
 
   async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
+    // only what the rules read (no details JSON to parse): called in every call that looks up an order
+    const cols = `seq, prefix, type, unit, topic, order_number, created_at, status`;
     const rows = (
       orderNumber === undefined
-        ? this.store.stmt(`SELECT * FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
-        : this.store.stmt(`SELECT * FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
-    ) as Row[];
-    return rows.map((row) => {
-      const r = rowToRequest(row);
-      const e: EarlierRequest = { number: r.number, type: r.type, unit: r.unit, topic: r.topic, createdAt: r.createdAt, status: r.status };
-      if (r.orderNumber !== undefined) e.orderNumber = r.orderNumber;
+        ? this.store.stmt(`SELECT ${cols} FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
+        : this.store.stmt(`SELECT ${cols} FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
+    ) as Pick<Row, 'seq' | 'prefix' | 'type' | 'unit' | 'topic' | 'order_number' | 'created_at' | 'status'>[];
+    return rows.map((r) => {
+      const e: EarlierRequest = { number: formatRequestNumber(r.prefix, r.seq), type: r.type as RequestType, unit: r.unit as RequestUnit, topic: r.topic, createdAt: r.created_at, status: r.status };
+      if (r.order_number !== null) e.orderNumber = r.order_number;
       return e;
     });
   }
