@@ -269,12 +269,18 @@ export function defineFaultSuite(g: FaultGround, title: string): void {
         expect(killedAt).toBeGreaterThan(0);
         const kill = await first.exited;
         expect(kill.signal).toBe('SIGKILL');
-        const unserved = calls.filter((c) => c.report.variables.IVR_OUTCOME === 'ivr-unavailable').length;
+        // why callers went to the general queue, by IVR_OUTCOME (ivr-unavailable: dialled in while no service was connected)
+        const why = new Map<string, number>();
+        for (const c of calls) {
+          if (c.report.outcome.kind !== 'transfer' || c.report.outcome.skill !== 'general') continue;
+          const o = c.report.variables.IVR_OUTCOME ?? 'no outcome';
+          why.set(o, (why.get(o) ?? 0) + 1);
+        }
         const r = judge(
           'kill: service killed (kill -9) 1 ms after a commit, fresh process adopts the calls',
           calls,
           db,
-          `killed after ${first.registered} commits; ${unserved} dialled in while no service was connected (dialplan: general)`,
+          `killed after ${first.registered} commits${why.size ? `; to general: ${[...why].map(([o, n]) => `${o} ${n}`).join(', ')}` : ''}`,
         );
         second?.proc.kill('SIGTERM');
         await second?.exited;
