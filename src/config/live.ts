@@ -8,7 +8,10 @@
  * and kept for /health.
  *
  * What changes live: `flow` (menus, timeouts, tries, entries, prompt names, owning skills),
- * `policy` (thresholds, calendar, holiday table) and `routing.skills`. Everything else (service:
+ * `policy` (thresholds, calendar, holiday table) and `routing.skills`. The holiday table is a file
+ * of its own (policy.holidaysFile): its contents count as part of the configuration (compared by
+ * hash, reported as `policy.holidays`), so editing the table in place reloads like editing the
+ * config file, and its file is watched too. Everything else (service:
  * ports, ARI, prompts folder…; data: store, Quantum, SMS…; console; routing.agentsContext, which
  * the dialplan is built around) needs a restart: such a change is reported as such and not applied
  * at all, while the live part of the same edit is.
@@ -17,9 +20,10 @@
  * (`current()`) and keeps it to its end.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../log/logger.ts';
+import { holidaysPath } from '../policy/load.ts';
 import type { AppConfig } from './schema.ts';
 
 /** parts of the configuration that a reload applies to new calls (paths in the file) */
@@ -68,9 +72,28 @@ export function withLiveParts(running: AppConfig, next: AppConfig): AppConfig {
   return { ...running, flow: next.flow, policy: next.policy, routing: { ...running.routing, skills: next.routing.skills } };
 }
 
-/** short fingerprint of a configuration (logs, /health): equal settings, equal hash */
-export function configHash(cfg: AppConfig): string {
-  return createHash('sha256').update(stable(cfg)).digest('hex').slice(0, 8);
+/**
+ * The files a configuration refers to whose contents are part of it, by the name a change is
+ * reported under: the holiday table (policy.holidaysFile, resolved as the service reads it).
+ */
+export function configFiles(cfg: AppConfig): Record<string, string> {
+  return { 'policy.holidays': holidaysPath(cfg.policy.holidaysFile) };
+}
+
+/** fingerprint of a file's contents; a file that cannot be read gets the reason (readable → not is a change too) */
+export function contentHash(path: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+  } catch (e) {
+    return `unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+}
+
+/** short fingerprint of a configuration (logs, /health): equal settings (and referred files' contents), equal hash */
+export function configHash(cfg: AppConfig, contents: Record<string, string> = {}): string {
+  const h = createHash('sha256').update(stable(cfg));
+  if (Object.keys(contents).length) h.update(stable(contents));
+  return h.digest('hex').slice(0, 8);
 }
 
 export interface ConfigVersion<T> {
@@ -78,6 +101,8 @@ export interface ConfigVersion<T> {
   n: number;
   hash: string;
   config: AppConfig;
+  /** hash of the contents of each file the configuration refers to (configFiles: the holiday table), as read before `build` */
+  contents: Record<string, string>;
   /** what `build` made of it (the call machine, the policy with its calendar…) */
   runtime: T;
   loadedAt: string;
@@ -120,6 +145,8 @@ export interface LiveConfigOptions<T> {
   file?: string;
   /** quiet time after the last change of the file before it is read (editors write in steps); default 300 ms */
   debounceMs?: number;
+  /** the files whose contents are part of a configuration (compared, watched); default configFiles (the holiday table) */
+  files?(cfg: AppConfig): Record<string, string>;
 }
 
 /** one admin-readable line per problem of an error thrown by load or build */
@@ -132,7 +159,13 @@ export function problemsOf(e: unknown): string[] {
 export class LiveConfig<T> {
   private version: ConfigVersion<T>;
   private readonly log: Logger;
-  private watcher?: FSWatcher;
+  /** one watcher per folder of a watched file (the config file, the holiday table) */
+  private readonly watchers = new Map<string, FSWatcher>();
+  /** the names watched in each folder */
+  private watched = new Map<string, Set<string>>();
+  private watching = false;
+  /** the watched files already said in the log */
+  private readonly announced = new Set<string>();
   private timer?: NodeJS.Timeout;
   private onSignal?: () => void;
   private pendingRestart: string[] = [];
@@ -142,7 +175,17 @@ export class LiveConfig<T> {
 
   constructor(private readonly o: LiveConfigOptions<T>) {
     this.log = o.logger.child({ component: 'config' });
-    this.version = { n: 1, hash: configHash(o.initial), config: o.initial, runtime: o.build(o.initial), loadedAt: new Date().toISOString() };
+    const contents = this.contentsOf(o.initial);
+    this.version = { n: 1, hash: configHash(o.initial, contents), config: o.initial, contents, runtime: o.build(o.initial), loadedAt: new Date().toISOString() };
+  }
+
+  private filesOf(cfg: AppConfig): Record<string, string> {
+    return (this.o.files ?? configFiles)(cfg);
+  }
+
+  /** read before `build`: a file edited meanwhile then differs at the next reload (read again), never the other way round */
+  private contentsOf(cfg: AppConfig): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.filesOf(cfg)).map(([name, path]) => [name, contentHash(path)]));
   }
 
   /** the version a call starting now runs with, to its end */
@@ -160,10 +203,14 @@ export class LiveConfig<T> {
     let runtime: T;
     let applied: AppConfig;
     let changes: ConfigChanges;
+    let contents: Record<string, string>;
     try {
       next = this.o.load();
       changes = configChanges(running.config, next);
       applied = withLiveParts(running.config, next);
+      contents = this.contentsOf(applied);
+      const edited = [...new Set([...Object.keys(running.contents), ...Object.keys(contents)])].filter((k) => running.contents[k] !== contents[k]);
+      if (edited.length) changes.live = [...changes.live, ...edited].sort();
       runtime = changes.live.length ? this.o.build(applied) : running.runtime;
     } catch (e) {
       const problems = problemsOf(e);
@@ -188,7 +235,8 @@ export class LiveConfig<T> {
       return { result: 'unchanged', version: running.n, hash: running.hash, changed: [], needsRestart: changes.restart, problems: [] };
     }
     this.reloads.applied++;
-    this.version = { n: running.n + 1, hash: configHash(applied), config: applied, runtime: runtime!, loadedAt: new Date().toISOString() };
+    this.version = { n: running.n + 1, hash: configHash(applied, contents!), config: applied, contents: contents!, runtime: runtime!, loadedAt: new Date().toISOString() };
+    this.syncWatch();
     this.last = { at: this.version.loadedAt, trigger, result: 'applied', changed: changes.live };
     this.log.info(
       { trigger, version: this.version.n, hash: this.version.hash, previous: running.n, changed: changes.live },
@@ -210,21 +258,11 @@ export class LiveConfig<T> {
     };
   }
 
-  /** watch the config file (when there is one) and/or reload on `signal`; both stop at close() */
+  /** watch the config file (when there is one) and the holiday table, and/or reload on `signal`; both stop at close() */
   start(o: { watch?: boolean; signal?: NodeJS.Signals | false } = {}): void {
-    const file = this.o.file;
-    if (o.watch !== false && file && !this.watcher) {
-      const dir = dirname(file);
-      const name = basename(file);
-      if (!existsSync(dir)) {
-        this.log.info({ dir }, 'configuration folder does not exist: no file to watch (SIGHUP still reloads)');
-      } else {
-        this.watcher = watch(dir, { persistent: false }, (_event, changed) => {
-          if (changed === null || changed === name) this.schedule();
-        });
-        this.watcher.on('error', (e) => this.log.warn({ err: e }, 'cannot watch the configuration file any more: SIGHUP still reloads'));
-        this.log.info({ file }, 'configuration file watched: flow, policy and routing.skills reload on save (or on SIGHUP)');
-      }
+    if (o.watch !== false && !this.watching) {
+      this.watching = true;
+      this.syncWatch();
     }
     const signal = o.signal ?? 'SIGHUP';
     if (signal && !this.onSignal) {
@@ -245,10 +283,53 @@ export class LiveConfig<T> {
     this.timer.unref();
   }
 
+  /**
+   * Watches the folders of the config file and of the current version's files (their folders, so
+   * that a file renamed over the old one is seen); after a reload that moved the holiday table,
+   * the new one's. Says once what it watches.
+   */
+  private syncWatch(): void {
+    if (!this.watching) return;
+    const files = Object.entries(this.filesOf(this.version.config));
+    const targets: [string, string][] = [...(this.o.file ? [['configuration file', this.o.file] as [string, string]] : []), ...files];
+    const byDir = new Map<string, Set<string>>();
+    for (const [, path] of targets) byDir.set(dirname(path), (byDir.get(dirname(path)) ?? new Set()).add(basename(path)));
+    for (const [dir, w] of this.watchers) {
+      if (!byDir.has(dir)) {
+        w.close();
+        this.watchers.delete(dir);
+      }
+    }
+    this.watched = byDir;
+    for (const [what, path] of targets) {
+      const dir = dirname(path);
+      if (!this.watchers.has(dir) && existsSync(dir)) {
+        const w = watch(dir, { persistent: false }, (_event, changed) => {
+          if (changed === null || this.watched.get(dir)?.has(changed)) this.schedule();
+        });
+        w.on('error', (e) => this.log.warn({ err: e, dir }, 'cannot watch a configuration folder any more: SIGHUP still reloads'));
+        this.watchers.set(dir, w);
+      }
+      if (this.announced.has(path)) continue;
+      this.announced.add(path);
+      if (what === 'configuration file') {
+        if (this.watchers.has(dir)) this.log.info({ file: path }, 'configuration file watched: flow, policy and routing.skills reload on save (or on SIGHUP)');
+        else this.log.info({ dir }, 'configuration folder does not exist: no file to watch (SIGHUP still reloads)');
+      } else if (this.watchers.has(dir)) {
+        this.log.info({ file: path }, `the file of ${what} watched too: an edit of it reloads on save (or on SIGHUP)`);
+      } else {
+        this.log.info({ dir }, `the folder of ${what} does not exist: not watched (SIGHUP still reloads)`);
+      }
+    }
+  }
+
   close(): void {
     clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.watching = false;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    this.watched = new Map();
+    this.announced.clear();
     if (this.onSignal && this.signal) process.off(this.signal, this.onSignal);
     this.onSignal = undefined;
   }

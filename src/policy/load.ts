@@ -11,9 +11,14 @@ import { HolidaysError, parseHolidays, type Holiday } from './holidays.ts';
 /** the project folder (where config/ and data/ live) */
 export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Where the holiday table `path` (policy.holidaysFile) is: a relative path is taken from the project folder. */
+export function holidaysPath(path: string, baseDir = PROJECT_DIR): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
 /** Reads and validates a holiday table; a relative path is taken from the project folder. */
 export function loadHolidaysFile(path: string, baseDir = PROJECT_DIR): Holiday[] {
-  const full = isAbsolute(path) ? path : resolve(baseDir, path);
+  const full = holidaysPath(path, baseDir);
   let text: string;
   try {
     text = readFileSync(full, 'utf8');

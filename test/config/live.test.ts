@@ -4,14 +4,15 @@
  * reason, a setting that needs a restart is reported and not applied, and a file written in steps
  * is read once, when it is complete.
  */
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { changedPaths, configChanges, LiveConfig } from '../../src/config/live.ts';
 import type { AppConfig } from '../../src/config/schema.ts';
-import { loadWorkingCalendar } from '../../src/policy/load.ts';
+import type { WorkingCalendar } from '../../src/policy/calendar.ts';
+import { loadWorkingCalendar, PROJECT_DIR } from '../../src/policy/load.ts';
 import { runChecks } from '../../src/cli/commands/check.ts';
 import { memoryLogger } from '../integration/harness.ts';
 
@@ -23,7 +24,7 @@ policy:
   creditRefundLimitToman: 500000
 `;
 
-let live: LiveConfig<{ limit: number; menuMs: number; mainKeys: string[] }> | undefined;
+let live: LiveConfig<{ limit: number; menuMs: number; mainKeys: string[]; cal: WorkingCalendar }> | undefined;
 afterEach(() => {
   live?.close();
   live = undefined;
@@ -42,8 +43,8 @@ function setup(text = BASE, debounceMs = 80) {
     // what the service builds per version: here the figures a call would see, and the calendar (can fail)
     build: (c: AppConfig) => {
       builds++;
-      loadWorkingCalendar(c.policy);
-      return { limit: c.policy.creditRefundLimitToman, menuMs: c.flow.timeouts.menuMs, mainKeys: Object.keys(c.flow.menus['main-menu']!.keys).sort() };
+      const cal = loadWorkingCalendar(c.policy);
+      return { limit: c.policy.creditRefundLimitToman, menuMs: c.flow.timeouts.menuMs, mainKeys: Object.keys(c.flow.menus['main-menu']!.keys).sort(), cal };
     },
     logger,
     file,
@@ -82,8 +83,8 @@ describe('reload', () => {
     writeFileSync(file, `flow:\n  timeouts:\n    menuMs: 8000\n  menus:\n    main-menu:\n      keys:\n        "4": { agent: sales }\npolicy:\n  creditRefundLimitToman: 700000\n`);
     const r = live.reload('manual');
     expect(r).toMatchObject({ result: 'applied', version: 2, changed: ['flow.menus.main-menu', 'flow.timeouts.menuMs', 'policy.creditRefundLimitToman'], needsRestart: [], problems: [] });
-    expect(live.current().runtime).toEqual({ limit: 700_000, menuMs: 8000, mainKeys: ['0', '1', '2', '3', '4'] });
-    expect(before.runtime).toEqual({ limit: 500_000, menuMs: 5000, mainKeys: ['0', '1', '2', '3'] });
+    expect(live.current().runtime).toMatchObject({ limit: 700_000, menuMs: 8000, mainKeys: ['0', '1', '2', '3', '4'] });
+    expect(before.runtime).toMatchObject({ limit: 500_000, menuMs: 5000, mainKeys: ['0', '1', '2', '3'] });
     expect(live.current().hash).not.toBe(before.hash);
     const info = lines(logs, 'configuration reloaded');
     expect(info).toHaveLength(1);
@@ -198,5 +199,83 @@ describe('watching the file', () => {
     expect(live.status().lastReload).toMatchObject({ trigger: 'SIGHUP', result: 'applied' });
     live.close();
     expect(process.listenerCount('SIGHUP')).toBe(listeners);
+  });
+});
+
+describe('the holiday table (policy.holidaysFile), a file of its own', () => {
+  const TABLE = readFileSync(join(PROJECT_DIR, 'config', 'holidays.json'), 'utf8');
+  /** Saturday 1405/09/07 (2026-11-28), a working day in the shipped table */
+  const SAT = '2026-11-28';
+  const closing = { jalali: '1405/09/07', gregorian: SAT, nameFa: 'تعطیلی شرکت', nameEn: 'Company closing day', kind: 'company', status: 'official' };
+  const withRow = (row: object) => {
+    const doc = JSON.parse(TABLE) as { holidays: object[] };
+    return JSON.stringify({ ...doc, holidays: [...doc.holidays, row] }, null, 2);
+  };
+
+  /** a config file naming a copy of the shipped table in a folder of its own (not the config file's) */
+  function withTable(debounceMs?: number) {
+    const table = join(mkdtempSync(join(tmpdir(), 'ivr-live-holidays-')), 'holidays.json');
+    writeFileSync(table, TABLE);
+    return { ...setup(`${BASE}  holidaysFile: ${table}\n`, debounceMs), table };
+  }
+
+  it('an edit of the table in place (config file untouched) is a new version naming policy.holidays; the same contents again are not', () => {
+    const { table, logs, live, builds } = withTable();
+    const before = live.current();
+    expect(before.runtime.cal.isWorkingDay(SAT)).toBe(true);
+
+    writeFileSync(table, withRow(closing));
+    const r = live.reload('SIGHUP');
+    expect(r).toMatchObject({ result: 'applied', version: 2, changed: ['policy.holidays'], needsRestart: [], problems: [] });
+    expect(live.current().runtime.cal.isWorkingDay(SAT)).toBe(false);
+    expect(live.current().runtime.cal.holidaysOn(SAT).map((h) => h.nameEn)).toEqual(['Company closing day']);
+    expect(before.runtime.cal.isWorkingDay(SAT)).toBe(true); // what took version 1 keeps its calendar
+    expect(live.current().hash).not.toBe(before.hash);
+    expect(lines(logs, 'configuration reloaded')[0]!.msg).toContain('changed policy.holidays;');
+
+    // written again with the same contents (new mtime, same bytes): nothing new, nothing rebuilt
+    const n = builds();
+    writeFileSync(table, withRow(closing));
+    expect(live.reload('SIGHUP')).toMatchObject({ result: 'unchanged', version: 2, changed: [] });
+    expect(builds()).toBe(n);
+    expect(live.current().hash).toBe(r.hash);
+  });
+
+  it('a broken table keeps the running calendar, with the table’s own reason; the fixed table is applied', () => {
+    const { table, logs, live } = withTable();
+    writeFileSync(table, withRow({ ...closing, gregorian: '2026-11-29' }));
+    const r = live.reload('SIGHUP');
+    expect(r.result).toBe('rejected');
+    expect(r.problems.join('\n')).toContain('holidays[');
+    expect(r.problems.join('\n')).toContain('1405/09/07 Company closing day');
+    expect(live.current().n).toBe(1);
+    expect(live.current().runtime.cal.isWorkingDay(SAT)).toBe(true);
+    expect(lines(logs, 'configuration not reloaded')[0]!.msg).toContain('still running version 1');
+    expect(live.status()).toMatchObject({ ok: false, version: 1 });
+
+    writeFileSync(table, '{"holidays": [');
+    expect(live.reload('SIGHUP')).toMatchObject({ result: 'rejected', version: 1 });
+
+    writeFileSync(table, withRow(closing));
+    expect(live.reload('SIGHUP')).toMatchObject({ result: 'applied', version: 2, changed: ['policy.holidays'] });
+    expect(live.current().runtime.cal.isWorkingDay(SAT)).toBe(false);
+    expect(live.status().ok).toBe(true);
+  });
+
+  it('the table’s file is watched too (same quiet time); another file in its folder is not read', async () => {
+    const { table, logs, live } = withTable(50);
+    live.start({ watch: true, signal: false });
+    expect(lines(logs, 'the file of policy.holidays watched too')).toHaveLength(1);
+    writeFileSync(join(table, '..', 'notes.txt'), 'not the table');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live.status().lastReload).toBeUndefined();
+
+    writeFileSync(table, withRow(closing).slice(0, 100)); // an editor saving in steps: half a table…
+    await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(table, withRow(closing)); // … then the whole
+    await until(() => live.current().n === 2);
+    expect(live.status().lastReload).toMatchObject({ trigger: 'file', result: 'applied', changed: ['policy.holidays'] });
+    expect(live.current().runtime.cal.isWorkingDay(SAT)).toBe(false);
+    expect(lines(logs, 'configuration not reloaded')).toHaveLength(0);
   });
 });
