@@ -63,8 +63,8 @@ export interface StackOptions {
   consoleAssetsDir?: string;
   /**
    * Live reload (serve): `config` was loaded with these options; the file they name (or
-   * config/ivr-1699.yaml) is watched and SIGHUP re-reads it (src/config/live.ts). Absent: the
-   * configuration stays as started (call, bench, most tests).
+   * config/ivr-1699.yaml) and the holiday table it names are watched, and SIGHUP re-reads them
+   * (src/config/live.ts). Absent: the configuration stays as started (call, bench, most tests).
    */
   live?: { load: LoadOptions; watch?: boolean; signal?: NodeJS.Signals | false; debounceMs?: number };
 }

@@ -1,6 +1,7 @@
 /**
- * Live reload of the configuration (`serve`): the config file is watched (its folder, so that
- * editors that write a new file and rename it over the old one are seen) and re-read on SIGHUP.
+ * Live reload of the configuration (`serve`): the config file and the holiday table are watched
+ * (their folders, so that editors that write a new file and rename it over the old one are seen)
+ * and re-read on SIGHUP.
  * A reload goes through the start-up loader (src/config/load.ts: defaults ← file ← environment,
  * the same zod validation and messages) and then through the same `build` the service ran at
  * start (call machine, working calendar…); only when both succeed does the new version replace

@@ -2,18 +2,21 @@
  * Live reload through the built-in switch with the whole service (startStack, as `serve` runs it):
  * a call already in the IVR when the configuration changes finishes by the version it started
  * with (menu, timeout, threshold), a new call runs by the new one; a broken file leaves the service
- * answering by the running version and says why on /health; SIGHUP reloads an unwatched file.
+ * answering by the running version and says why on /health; SIGHUP reloads an unwatched file, and
+ * an edit of the holiday table alone (the config file untouched).
  * Black-box: what the callers hear and where they end up.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallReport } from '../../src/caller/report.ts';
 import { TestCall } from '../../src/caller/test-caller.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { PROJECT_DIR } from '../../src/policy/load.ts';
 import { SOUND_FOLDER } from '../../src/speech/compose.ts';
-import { startHarness, type Harness } from '../integration/harness.ts';
+import { spellDate } from '../../src/speech/numbers.ts';
+import { DEMO_NOW, startHarness, type Harness } from '../integration/harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -203,5 +206,53 @@ describe('live reload with calls in progress', () => {
     const r = await old.report;
     expect(r.decisions).toEqual([{ rule: 'A6', outcome: 'refund-registered' }]);
     expect(r.requests).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('the holiday table edited in place', () => {
+  /** demo data: P4, order 1405002140, cheque submitted Tuesday 2026-11-24, not approved yet (standard: 3 working days) */
+  const CHEQUE: Record<string, string[]> = {
+    'main-menu': ['2'],
+    'menu-during': ['3'],
+    'national-id': ['0937253537#'],
+    'order-number': ['1405002140#'],
+  };
+  /** what the caller hears after "within the standard time": the day the approval is due */
+  const dueSaid = (r: CallReport) => {
+    const i = r.prompts.indexOf('cheque-within-standard');
+    expect(i).toBeGreaterThanOrEqual(0);
+    return r.prompts.slice(i + 1, i + 1 + spellDate('2026-11-29').length);
+  };
+
+  it('SIGHUP: a call on a day newly declared a holiday is decided by the new calendar; the call in progress keeps the old one', async () => {
+    expect(DEMO_NOW.startsWith('2026-11-25')).toBe(true); // the calls are on Wednesday 1405/09/04
+    const table = join(mkdtempSync(join(tmpdir(), 'ivr-live-holidays-')), 'holidays.json');
+    const shipped = readFileSync(join(PROJECT_DIR, 'config', 'holidays.json'), 'utf8');
+    writeFileSync(table, shipped);
+    const file = configFile(`${V1}  holidaysFile: ${table}\n`);
+    const hh = await start(file, { watch: false });
+    const old = caller(hh, CHEQUE, { holdAt: 'order-number', callerId: '09125550401' });
+    await old.held;
+
+    // the company closes today: the admin adds the row to the table, not to the config file
+    const doc = JSON.parse(shipped) as { holidays: object[] };
+    doc.holidays.push({ jalali: '1405/09/04', gregorian: '2026-11-25', nameFa: 'تعطیلی شرکت', nameEn: 'Company closing day', kind: 'company', status: 'official' });
+    writeFileSync(table, JSON.stringify(doc, null, 2));
+    process.kill(process.pid, 'SIGHUP');
+    await until(() => hh.stack.config.current().n === 2);
+    expect(hh.stack.config.status().lastReload).toMatchObject({ trigger: 'SIGHUP', result: 'applied', changed: ['policy.holidays'] });
+    expect(hh.logs.some((l) => l.includes('configuration reloaded: version 2') && l.includes('changed policy.holidays;'))).toBe(true);
+
+    // new call: today is not a working day any more, so the 3 working days run Sat 28, Sun 29, Mon 30
+    const fresh = await caller(hh, CHEQUE, { callerId: '09125550402' }).report;
+    expect(fresh.decisions).toEqual([{ rule: 'P4', outcome: 'within-standard-time' }]);
+    expect(dueSaid(fresh)).toEqual(spellDate('2026-11-30'));
+    // the call in progress still counts Wed 25, Sat 28, Sun 29
+    old.release();
+    const r = await old.report;
+    expect(r.decisions).toEqual([{ rule: 'P4', outcome: 'within-standard-time' }]);
+    expect(dueSaid(r)).toEqual(spellDate('2026-11-29'));
+    expect(spellDate('2026-11-29')).not.toEqual(spellDate('2026-11-30'));
+    expect(callVersions(hh.logs)).toEqual([1, 2]);
   }, 60_000);
 });
