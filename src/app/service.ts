@@ -3,6 +3,7 @@
  * line per failure), runs a call session for each call that enters the Stasis application,
  * serves /health and /metrics, and stops cleanly.
  */
+import { decodeIvrState, IVR_STATE } from '../flow/resume.ts';
 import { setMaxListeners } from 'node:events';
 import type { AnyStateMachine } from 'xstate';
 import { AriClient } from '../ari/client.ts';
@@ -141,11 +142,15 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     const now = Date.now();
     const lc: LiveCall = { callId, caller: maskPhone(channel.callerNumber), startedAt: now, node: 'welcome', nodeSince: now };
     live.set(callId, lc);
+    // where the call is, from the IVR_STATE the flow sets (src/flow/resume.ts)
     channel.on('variable', (name: string, value: string) => {
-      if (name === 'IVR_NODE' && value !== lc.node) {
-        lc.node = value;
+      const state = name === IVR_STATE ? decodeIvrState(value)?.vars : undefined;
+      if (!state) return;
+      if (state.node && state.node !== lc.node) {
+        lc.node = state.node;
         lc.nodeSince = Date.now();
-      } else if (name === '__IVR_TOPIC') lc.topic = value;
+      }
+      if (state.topic) lc.topic = state.topic;
     });
     const run = async () => {
       // a call this process did not start: resume it from what its channel carries (src/flow/resume.ts)
