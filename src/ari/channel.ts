@@ -16,7 +16,7 @@ export type PlayStatus = 'done' | 'stopped' | 'failed' | 'gone';
 
 export interface PlayHandle {
   id: string;
-  /** settles when the playback ends: done, stopped (by us), failed (missing media), gone (channel left) */
+  /** settles when the playback ends: done, stopped (by us), failed (Asterisk could not play it: missing media), gone (channel left or hanging up) */
   finished: Promise<PlayStatus>;
   /** stops it (no-op when already finished); resolves once it has finished */
   stop(): Promise<void>;
@@ -39,6 +39,8 @@ export class CallChannel extends EventEmitter {
   readonly callerNumber: string;
   private chain: Promise<unknown> = Promise.resolve();
   private playbacks = new Map<string, Pending>();
+  /** Asterisk announced a hang-up of this channel (ChannelHangupRequest): it is on its way out */
+  private hangingUp = false;
   private _gone = false;
   private _inStasis = true;
   private watchdogInFlight = false;
@@ -88,10 +90,13 @@ export class CallChannel extends EventEmitter {
       case 'PlaybackFinished': {
         const pb = (ev as { playback: { id: string; state: string } }).playback;
         const p = this.playbacks.get(pb.id);
-        if (p) this.settle(p, p.stopping ? 'stopped' : pb.state === 'failed' ? 'failed' : 'done');
+        // Asterisk ends a prompt cut short by the caller's hang-up as 'failed' (as a missing file):
+        // after a hang-up request that is the caller leaving, not a prompt Asterisk could not play
+        if (p) this.settle(p, p.stopping ? 'stopped' : pb.state !== 'failed' ? 'done' : this.hangingUp ? 'gone' : 'failed');
         break;
       }
       case 'ChannelHangupRequest':
+        this.hangingUp = true;
         this.emit('hangup-request');
         break;
       case 'StasisEnd':
@@ -209,7 +214,8 @@ export class CallChannel extends EventEmitter {
         // Asterisk started it (the service's answer latency: StasisStart → the first 'playing')
         this.emit('playing', id);
       } catch (e) {
-        if (isNotFound(e)) this.settle(p, 'gone');
+        // a channel hanging up (or out of Stasis: 409) cannot play: the caller left, nothing failed
+        if (isNotFound(e) || this.hangingUp || this._gone) this.settle(p, 'gone');
         else {
           this.log.warn({ err: e }, 'play failed');
           this.settle(p, 'failed');

@@ -1,0 +1,69 @@
+/**
+ * How a playback ends, as the call's record and ivr_playback_failures_total see it: 'failed' only
+ * for a prompt Asterisk could not play (a missing file), not for one cut short by the caller's
+ * hang-up, which Asterisk also reports as PlaybackFinished state 'failed'
+ * (src/switch/playbacks.ts failOnHangup models the same).
+ */
+import { describe, expect, it } from 'vitest';
+import { CallChannel } from '../../src/ari/channel.ts';
+import type { AriClient } from '../../src/ari/client.ts';
+import { AriError } from '../../src/ari/errors.ts';
+import { memoryLogger } from '../integration/harness.ts';
+
+function channel(playAnswer: () => Promise<unknown> = () => Promise.resolve(undefined)) {
+  const client = {
+    turn: 0,
+    recordEventToCommand: () => undefined,
+    request: (_r: string, op: string) => (op === 'playWithId' ? playAnswer() : Promise.resolve(undefined)),
+  } as unknown as AriClient;
+  return new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+}
+const started = () => new Promise((r) => setImmediate(r));
+const finished = (id: string, state: string) =>
+  ({ type: 'PlaybackFinished', playback: { id, state, media_uri: 'sound:ivr-1699/main-menu', target_uri: 'channel:c1' } }) as never;
+
+describe('CallChannel: how a playback ended', () => {
+  it('a prompt Asterisk could not play (state failed, the caller still there) is failed', async () => {
+    const ch = channel();
+    const pb = ch.play(['sound:ivr-1699/missing']);
+    await started();
+    ch.handle(finished(pb.id, 'failed'));
+    expect(await pb.finished).toBe('failed');
+  });
+
+  it('a prompt cut short by the caller hanging up (hang-up request, then state failed) is gone, not failed', async () => {
+    const ch = channel();
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    await started();
+    ch.handle({ type: 'ChannelHangupRequest' } as never);
+    ch.handle(finished(pb.id, 'failed'));
+    expect(await pb.finished).toBe('gone');
+  });
+
+  it('a playback refused because the channel is on its way out (409 not in Stasis after the hang-up request) is gone', async () => {
+    let refuse!: (e: unknown) => void;
+    const ch = channel(() => new Promise((_ok, no) => (refuse = no)));
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    await started();
+    ch.handle({ type: 'ChannelHangupRequest' } as never);
+    refuse(new AriError('Channel not in Stasis application', 'playWithId', 409));
+    expect(await pb.finished).toBe('gone');
+  });
+
+  it('the same refusal while the caller is still there is a failure', async () => {
+    const ch = channel(() => Promise.reject(new AriError('Internal Server Error', 'playWithId', 500)));
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    expect(await pb.finished).toBe('failed');
+  });
+
+  it('a prompt stopped by the IVR (barge-in, hand-off) is stopped, whatever state Asterisk reports', async () => {
+    const ch = channel();
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    await started();
+    const stopping = pb.stop();
+    await started();
+    ch.handle(finished(pb.id, 'done'));
+    await stopping;
+    expect(await pb.finished).toBe('stopped');
+  });
+});
