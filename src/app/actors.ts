@@ -8,7 +8,7 @@ import { isNotFound } from '../ari/errors.ts';
 import type { RoutingConfig } from '../config/routing.ts';
 import type { Decision, Facts, Question } from '../domain/decision.ts';
 import type { Store } from '../domain/data-file.ts';
-import type { OrderData, RequestRegistry, SmsSender } from '../domain/ports.ts';
+import { UnavailableError, type OrderData, type RequestRegistry, type SmsSender } from '../domain/ports.ts';
 import type { SayItem } from '../domain/say.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
 import type {
@@ -235,7 +235,15 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
         const sms = svc.storesSms(stores);
         // once per call (the Asterisk channel, which outlives a restart of the service), area and mobile:
         // a retry after a restart finds the SMS stored and does not send it again (src/sms/outbox.ts)
-        await svc.sms.send(input.mobile, sms.text, { key: `${channel.id}:nearest-stores:${input.areaCode}:${input.mobile}` });
+        const sent = await svc.sms.send(input.mobile, sms.text, { key: `${channel.id}:nearest-stores:${input.areaCode}:${input.mobile}` });
+        if (sent.status === 'failed') {
+          // refused for good (bad number, message refused): the caller must not hear "sent"
+          log.warn({ areaCode: input.areaCode, sms: sent.id }, 'stores SMS rejected by the gateway: the caller is told, then the owning skill');
+          note({ type: 'failure', kind: 'sms-rejected' });
+          return { status: 'rejected' };
+        }
+        // the gateway's answer unknown: not announced as sent (the caller goes to an agent)
+        if (sent.status === 'pending') throw new UnavailableError('SMS gateway: no answer for this SMS');
         await svc.registry.register({ callId: channel.id, topic: 'nearest-stores', type: 'sms', unit: 'sms', callerNumber: input.mobile, details: { areaCode: input.areaCode, stores: sms.included } });
         log.info({ areaCode: input.areaCode, count: sms.included }, 'nearest stores sent by SMS');
         return { status: 'sent', count: sms.included };

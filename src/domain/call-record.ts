@@ -40,6 +40,8 @@ export const FAILURE_KINDS = [
   'register-unavailable',
   'customer-registration-unavailable',
   'sms-unavailable',
+  /** the SMS gateway refused the number or the message for good: the caller was told it was not sent */
+  'sms-rejected',
   'transfer-failed',
   'flow-error',
   'max-call-time',

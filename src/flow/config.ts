@@ -173,6 +173,8 @@ const PromptsSpec = z.object({
   storesSentBefore: promptName.default('stores-sent-before'),
   storesSentAfter: promptName.default('stores-sent-after'),
   storesNone: promptName.default('stores-none'),
+  /** the SMS gateway refused the number or the message: "the SMS could not be sent to this number" */
+  storesSmsFailed: promptName.default('stores-sms-failed'),
   customerRegistered: promptName.default('customer-registered'),
   customerAlreadyRegistered: promptName.default('customer-already-registered'),
   /** explanation played after a failed validation, per reason code */

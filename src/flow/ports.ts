@@ -80,4 +80,5 @@ export type RegisterCustomerOutput = { status: 'registered' | 'already-registere
 
 /** `sendStores` (before purchase 3): SMS of the stores of an area code to a mobile. */
 export interface SendStoresInput { areaCode: string; mobile: string; callId: string }
-export type SendStoresOutput = { status: 'sent'; count: number } | { status: 'no-stores' } | { status: 'unavailable' };
+/** `rejected`: the gateway refused the number or the message for good (retrying cannot help); nothing was sent */
+export type SendStoresOutput = { status: 'sent'; count: number } | { status: 'no-stores' } | { status: 'rejected' } | { status: 'unavailable' };

@@ -7,7 +7,7 @@ import { assign } from 'xstate';
 import type { SayItem } from '../domain/say.ts';
 import type { FlowConfig } from './config.ts';
 import { entryState } from './digit-entry.ts';
-import { flowSetup, prompt } from './setup.ts';
+import { flowSetup, prompt, SMS_REJECTED } from './setup.ts';
 import { normalizeMobile } from './validate.ts';
 
 /**
@@ -38,7 +38,8 @@ export function productAdviceState() {
 /**
  * Nearest stores: area code → mobile (the caller ID when it is a mobile number, otherwise keyed,
  * 11 digits) → `sendStores` → "the addresses of N stores were sent to your mobile".
- * No stores in that area, or SMS unavailable → told so, then the owning skill (sales).
+ * No stores in that area, the SMS refused by the gateway (IVR_OUTCOME=sms-rejected), or SMS
+ * unavailable → told so, then the owning skill (sales).
  */
 export function nearestStoresState(cfg: FlowConfig) {
   const p = cfg.prompts;
@@ -95,6 +96,12 @@ export function nearestStoresState(cfg: FlowConfig) {
               guard: ({ event }) => event.output.status === 'no-stores',
               target: '#handoff',
               actions: [assign({ outcome: 'no-stores' }), { type: 'toAgent', params: { skill: 'owning', say: [p.storesNone] } }],
+            },
+            {
+              // the gateway refused the number or the message: told so, and sales gives the addresses
+              guard: ({ event }) => event.output.status === 'rejected',
+              target: '#handoff',
+              actions: [assign({ outcome: SMS_REJECTED }), { type: 'toAgent', params: { skill: 'owning', say: [p.storesSmsFailed] } }],
             },
             unavailable,
           ],

@@ -249,6 +249,9 @@ function lengthReason(kind: EntryKind): ReasonCode {
 /** IVR_OUTCOME when the decision asked for a request that could not be stored */
 export const REGISTRATION_FAILED = 'registration-failed';
 
+/** IVR_OUTCOME when the SMS gateway refused the nearest-stores SMS for good (the caller was told it was not sent) */
+export const SMS_REJECTED = 'sms-rejected';
+
 export const prompt = (name: string): SayItem => ({ kind: 'prompt', name });
 
 /** "request registered" and the request's number, as a caller writes it down (nothing without a number) */

@@ -410,6 +410,15 @@ describe('before purchase', () => {
     expect(down.output).toEqual({ kind: 'transfer', skill: 'sales' });
   });
 
+  test('3 nearest stores: the gateway refuses the SMS → told it could not be sent (never "sent"), IVR_OUTCOME=sms-rejected, then sales', async () => {
+    const t = await runCall({ keys: '1 3 021', callerNumber: '09121234567', backends: { sendStores: () => ({ status: 'rejected' }) } });
+    expect(t.prompts.slice(-2)).toEqual(['stores-sms-failed', 'transfer-to-agent']);
+    expect(t.prompts).not.toContain('stores-sent-after');
+    expect(t.vars).toMatchObject({ IVR_TOPIC: 'nearest-stores', IVR_OUTCOME: 'sms-rejected', IVR_SKILL: 'sales' });
+    expect(t.vars.IVR_REQUEST_TYPE).toBeUndefined();
+    expect(t.output).toEqual({ kind: 'transfer', skill: 'sales' });
+  });
+
   test('4 registration: national ID read back and confirmed, registered / already registered / unavailable', async () => {
     const ok = await runCall({ keys: `1 4 ${NID} 1`, callerNumber: '09121234567' });
     expect(ok.nodes).toEqual(['main-menu', 'menu-before', 'national-id', 'confirm-national-id']);

@@ -84,7 +84,7 @@ describe.skipIf(!hasSox)('studio round trip (needs sox)', () => {
     await prompts(['list', '--dir', dir]);
     vi.restoreAllMocks();
     expect(c.out()).toMatch(/welcome\s+recorded/);
-    expect(c.out().trim().split('\n').at(-1)).toBe('drafts: 245 of 248 prompts (98.8%) still on drafts, 3 recorded');
+    expect(c.out().trim().split('\n').at(-1)).toBe('drafts: 246 of 249 prompts (98.8%) still on drafts, 3 recorded');
 
     // 4. a call through the built-in switch serving this prompts folder plays the recordings
     const scale = 0.2;
