@@ -141,8 +141,8 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
     }),
 
     setVars: callStep<void, SetVarsInput>(async ({ input }) => {
-      if (input.vars.IVR_NODE !== undefined) note({ type: 'node', node: input.vars.IVR_NODE });
       const { vars, always } = channelVars(state, input.vars);
+      if (input.vars.IVR_NODE !== undefined) note({ type: 'node', node: input.vars.IVR_NODE, ...(state.topic ? { topic: state.topic } : {}) });
       try {
         await channel.setVariables(vars, always);
       } catch (e) {

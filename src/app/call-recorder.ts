@@ -11,7 +11,8 @@ import { maskPhone } from '../log/mask.ts';
 
 /** What the actors and the session tell the recorder while a call runs. */
 export type CallNote =
-  | { type: 'node'; node: string }
+  /** the IVR listens at a node; `topic` is the call's topic so far (the console's live calls) */
+  | { type: 'node'; node: string; topic?: string }
   | { type: 'key'; digit: string }
   | { type: 'playback-failed' }
   | { type: 'failure'; kind: FailureKind }

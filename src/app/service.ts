@@ -3,7 +3,6 @@
  * line per failure), runs a call session for each call that enters the Stasis application,
  * serves /health and /metrics, and stops cleanly.
  */
-import { decodeIvrState, IVR_STATE } from '../flow/resume.ts';
 import { setMaxListeners } from 'node:events';
 import type { AnyStateMachine } from 'xstate';
 import { AriClient } from '../ari/client.ts';
@@ -142,16 +141,6 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     const now = Date.now();
     const lc: LiveCall = { callId, caller: maskPhone(channel.callerNumber), startedAt: now, node: 'welcome', nodeSince: now };
     live.set(callId, lc);
-    // where the call is, from the IVR_STATE the flow sets (src/flow/resume.ts)
-    channel.on('variable', (name: string, value: string) => {
-      const state = name === IVR_STATE ? decodeIvrState(value)?.vars : undefined;
-      if (!state) return;
-      if (state.node && state.node !== lc.node) {
-        lc.node = state.node;
-        lc.nodeSince = Date.now();
-      }
-      if (state.topic) lc.topic = state.topic;
-    });
     const run = async () => {
       // a call this process did not start: resume it from what its channel carries (src/flow/resume.ts)
       const resume = recovered ? await withStoredRequest(await readResumeVars(channel, clog), channel, v.services, clog) : undefined;
@@ -168,7 +157,17 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       drop: dropCalls.signal,
       ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
       ...(o.records ? { onRecord: (r: CallRecord) => o.records!.add(r) } : {}),
-      onNote: (n: CallNote) => observer.note(n),
+      onNote: (n: CallNote) => {
+        observer.note(n);
+        // where the call is (the console's live calls): the node the flow listens at, its topic
+        if (n.type === 'node') {
+          if (n.node !== lc.node) {
+            lc.node = n.node;
+            lc.nodeSince = Date.now();
+          }
+          if (n.topic) lc.topic = n.topic;
+        }
+      },
       ...(v.reasonPrompts ? { reasonPrompts: v.reasonPrompts } : {}),
       ...(resume ? { resume } : {}),
       });

@@ -14,7 +14,7 @@ import type { AriEvent } from '../../src/ari/events.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { importBatch, wavSeconds } from '../../src/speech/batch.ts';
 import { hashBytes, readManifest } from '../../src/speech/manifest.ts';
-import { hasSox, ROOT } from '../speech/helpers.ts';
+import { capture, hasSox, ROOT } from '../speech/helpers.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ivr-1699-studio-'));
@@ -29,15 +29,6 @@ function record(file: string, seconds: number, gainDb = -12): void {
 
 const snapshot = (names: string[]) =>
   Object.fromEntries(names.flatMap((n) => ['wav', 'ulaw', 'alaw', 'sln16'].map((f) => [`${n}.${f}`, hashBytes(readFileSync(join(dir, `${n}.${f}`)))])));
-
-function capture(): { out: () => string } {
-  let buf = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    buf += String(s);
-    return true;
-  });
-  return { out: () => buf };
-}
 
 beforeAll(() => {
   cpSync(join(ROOT, 'prompts'), join(root, 'prompts'), { recursive: true });

@@ -6,16 +6,8 @@ import { run as say } from '../../src/cli/commands/say.ts';
 import { run as prompts } from '../../src/cli/commands/prompts.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
 import { parseWav } from '../../src/speech/audio.ts';
-import { PROMPTS_DIR, hasSox } from './helpers.ts';
+import { capture, PROMPTS_DIR, hasSox } from './helpers.ts';
 
-function capture(): { out: () => string } {
-  let buf = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    buf += String(s);
-    return true;
-  });
-  return { out: () => buf };
-}
 afterEach(() => vi.restoreAllMocks());
 
 describe('ivr-1699 say', () => {

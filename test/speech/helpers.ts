@@ -1,4 +1,5 @@
 /** Test helpers: WAV writing, tones, tool detection, temp prompt folders. */
+import { vi } from 'vitest';
 import { mulberry32 } from '../../src/caller/random-keys.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -104,3 +105,13 @@ export function tempPrompts(entries: Record<string, string>, file = 'test.yaml')
 
 /** A small seeded PRNG (mulberry32), so "random" test values are the same every run. */
 export const prng = mulberry32;
+
+/** Captures what a CLI command writes to stdout (restored by vi.restoreAllMocks()). */
+export function capture(): { out: () => string } {
+  let buf = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    buf += String(s);
+    return true;
+  });
+  return { out: () => buf };
+}
