@@ -30,6 +30,9 @@ interface Pending {
   finished: Promise<PlayStatus>;
 }
 
+/** how long a prompt may run over its expected length (start delay, rounding) before the watchdog must allow for it (s) */
+const PROMPT_MARGIN_S = 3;
+
 const bareName = (variable: string) => variable.replace(/^_{1,2}/, '');
 const NONE: ReadonlySet<string> = new Set();
 
@@ -44,10 +47,18 @@ export class CallChannel extends EventEmitter {
   private _gone = false;
   private _inStasis = true;
   private watchdogInFlight = false;
-  /** the watchdog's length (s) once pushWatchdog ran: a longer prompt first moves the deadline past its end */
+  /** the watchdog's length (s) once pushWatchdog ran: a prompt that may outlast the deadline first moves it (see play()) */
   private watchdogSeconds = 0;
   /** a watchdog push waiting for the playing prompt to end (seconds; 0: none) */
   private watchdogDue = 0;
+  /**
+   * when the watchdog fires at the earliest (this.now() ms; 0: not known yet): the sending time of
+   * the last push Asterisk acknowledged plus its seconds. Asterisk applied it after the sending, so
+   * the real deadline is never earlier than this.
+   */
+  private watchdogDeadline = 0;
+  /** the deadline was moved past the end of the playing prompt: it is pulled back when the prompt ends */
+  private watchdogExtended = false;
   /** arrival of the event being handled (performance.now()) and the client's turn then: see req() */
   private eventAt?: number;
   private eventTurn = -1;
@@ -59,6 +70,7 @@ export class CallChannel extends EventEmitter {
     channel: AriChannel,
     private readonly log: Logger,
     private readonly stopWaitMs = 2000,
+    private readonly now: () => number = () => performance.now(),
   ) {
     super();
     this.setMaxListeners(0);
@@ -172,11 +184,19 @@ export class CallChannel extends EventEmitter {
     this.watchdogDue = 0;
     this.watchdogInFlight = true;
     // in the channel's order: it reaches Asterisk before a prompt queued after it, not behind it
-    this.enqueue(() => (this._gone ? Promise.resolve() : this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000))))
+    this.enqueue(() => (this._gone ? Promise.resolve() : this.setWatchdog(seconds)))
       .catch((e: unknown) => {
         if (!this._gone && !isNotFound(e) && (e as { status?: number }).status !== 409) this.log.warn({ err: e }, 'could not push the watchdog forward');
       })
       .finally(() => (this.watchdogInFlight = false));
+  }
+
+  /** Sets TIMEOUT(absolute) to `seconds` from now and notes the deadline once Asterisk acknowledged it. */
+  private async setWatchdog(seconds: number): Promise<void> {
+    const sentAt = this.now();
+    await this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value: String(seconds) }, Math.max(5000, seconds * 1000));
+    this.watchdogDeadline = sentAt + seconds * 1000;
+    this.watchdogExtended = seconds > this.watchdogSeconds;
   }
 
   /** Leaves the application into the dialplan (a transfer to an agents-context extension). */
@@ -201,13 +221,20 @@ export class CallChannel extends EventEmitter {
     if (this._gone) this.settle(p, 'gone');
     const start = this.enqueue(async () => {
       if (p.settled) return;
-      // A playback holds every later command (a watchdog push too) until it ends: a prompt that
-      // may outlast the deadline first moves it to the prompt's end plus the watchdog's length.
-      if (this.watchdogSeconds && expectedSeconds !== undefined && expectedSeconds > this.watchdogSeconds / 2) {
-        const value = String(Math.ceil(expectedSeconds) + this.watchdogSeconds);
-        await this.req('channels', 'setChannelVar', { channelId: this.id, variable: 'TIMEOUT(absolute)', value }).catch((e: unknown) => {
-          if (!isNotFound(e)) this.log.warn({ err: e }, 'could not extend the watchdog before a long prompt');
-        });
+      // A playback holds every later command (a watchdog push too) until it ends, so a prompt that
+      // may outlast the deadline first moves it. The deadline is a crash's longest silence, so it
+      // moves no further than needed: a prompt that fits in the watchdog gets a plain push (the
+      // silence after a crash right then is the watchdog's); only a prompt longer than that moves
+      // it past its end, by half the watchdog, and the end of that prompt pulls it back.
+      const w = this.watchdogSeconds;
+      if (w && expectedSeconds !== undefined) {
+        const need = expectedSeconds + PROMPT_MARGIN_S;
+        if (this.watchdogDeadline === 0 || this.watchdogDeadline - this.now() < need * 1000) {
+          const value = need <= w ? w : Math.ceil(expectedSeconds) + Math.max(PROMPT_MARGIN_S, Math.ceil(w / 2));
+          await this.setWatchdog(value).catch((e: unknown) => {
+            if (!isNotFound(e)) this.log.warn({ err: e }, 'could not move the watchdog before a prompt');
+          });
+        }
       }
       try {
         await this.req('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
@@ -290,7 +317,7 @@ export class CallChannel extends EventEmitter {
     if (p.settled) return;
     p.settled = true;
     this.playbacks.delete(p.id);
-    if (this.watchdogDue) this.pushWatchdog(this.watchdogDue, true);
+    if (this.watchdogDue || (this.watchdogExtended && this.playbacks.size === 0)) this.pushWatchdog(this.watchdogDue || this.watchdogSeconds, true);
     p.resolve(s);
   }
 

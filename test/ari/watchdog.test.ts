@@ -1,6 +1,7 @@
 /**
  * The watchdog push (TIMEOUT(absolute)) never waits inside Asterisk behind a prompt: due while a
- * prompt plays, it goes when the prompt ends; otherwise at once.
+ * prompt plays, it goes when the prompt ends; otherwise at once. Before a prompt, the deadline moves
+ * only as far as the prompt needs: it is a crash's longest silence.
  */
 import { describe, expect, it } from 'vitest';
 import { CallChannel } from '../../src/ari/channel.ts';
@@ -33,5 +34,56 @@ describe('CallChannel watchdog push', () => {
     ch.handle({ type: 'PlaybackFinished', playback: { id: pb.id, state: 'done', media_uri: 'sound:ivr-1699/welcome', target_uri: 'channel:c1' } } as never);
     expect(await pb.finished).toBe('done');
     expect(sent.filter((s) => s.startsWith('setChannelVar'))).toHaveLength(2);
+  });
+
+  const setup = () => {
+    const sent: string[] = [];
+    let clock = 1000;
+    const client = {
+      turn: 0,
+      recordEventToCommand: () => undefined,
+      request: (_r: string, op: string, p: Record<string, unknown>) => {
+        sent.push(op === 'setChannelVar' ? `${String(p.variable)}=${String(p.value)}` : op);
+        return Promise.resolve(undefined);
+      },
+    } as unknown as AriClient;
+    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger, 2000, () => clock);
+    const tick = () => new Promise((r) => setImmediate(r));
+    const finish = async (pb: { id: string; finished: Promise<unknown> }) => {
+      ch.handle({ type: 'PlaybackFinished', playback: { id: pb.id, state: 'done', media_uri: 'sound:x', target_uri: 'channel:c1' } } as never);
+      await pb.finished;
+      await tick();
+    };
+    return { sent, ch, tick, finish, advance: (ms: number) => (clock += ms) };
+  };
+
+  it('a prompt that ends well before the deadline: no push; one that fits the watchdog but not what is left: a plain push', async () => {
+    const { sent, ch, tick, finish, advance } = setup();
+    ch.pushWatchdog(30);
+    await tick();
+    const menu = ch.play(['sound:main-menu'], undefined, 16); // 30 s left, 16 + 3 needed
+    await tick();
+    expect(sent).toEqual(['TIMEOUT(absolute)=30', 'playWithId']);
+    advance(16_000);
+    await finish(menu);
+    advance(1_000); // 13 s left
+    const again = ch.play(['sound:main-menu'], undefined, 16);
+    await tick();
+    // a crash right after this push leaves the caller the watchdog's 30 s, not 16 + 30
+    expect(sent.slice(2)).toEqual(['TIMEOUT(absolute)=30', 'playWithId']);
+    await finish(again);
+    expect(sent.slice(4)).toEqual([]);
+  });
+
+  it('a prompt longer than the watchdog: the deadline moves to its end plus half the watchdog, and back when it ends', async () => {
+    const { sent, ch, tick, finish, advance } = setup();
+    ch.pushWatchdog(30);
+    await tick();
+    const long = ch.play(['sound:menu-after'], undefined, 27.7);
+    await tick();
+    expect(sent).toEqual(['TIMEOUT(absolute)=30', 'TIMEOUT(absolute)=43', 'playWithId']);
+    advance(2_000); // the caller keys at once: the prompt is cut, the long deadline pulled back
+    await finish(long);
+    expect(sent.slice(3)).toEqual(['TIMEOUT(absolute)=30']);
   });
 });
