@@ -85,11 +85,18 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
       if (this.channels.has(id)) continue;
       try {
         const raw = await this.client.request('channels', 'get', { channelId: id });
+        // its StasisStart arrived meanwhile (a service starting while calls come in), or another
+        // recovery took it: it has its session already, a second one would play over it
+        if (this.channels.has(id)) continue;
         const parsed = AriChannel.safeParse(raw);
         if (!parsed.success) continue;
         const ch = this.track(parsed.data);
-        adopted++;
-        this.emit('recovered', ch);
+        // never answered: no earlier process got as far as the welcome (or its StasisStart is
+        // still on its way, and will be ignored): a new call. Answered: adopted, it resumes.
+        if (parsed.data.state === 'Up') {
+          adopted++;
+          this.emit('recovered', ch);
+        } else this.emit('call', ch, []);
       } catch (e) {
         if (!isNotFound(e)) this.log.warn({ err: e }, 'could not read a channel found after reconnect');
       }
