@@ -3,7 +3,7 @@
  * benchmark measures the service and Asterisk from outside, as `top` would).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcSample {
   /** user + system CPU time since the process started (ms; the kernel counts in clock ticks) */
@@ -40,4 +40,50 @@ export function readProc(pid: number): ProcSample | undefined {
   const stime = Number(f[12]);
   const rss = Number(f[21]);
   return { cpuMs: ((utime + stime) * 1000) / ticksPerSecond, rssBytes: rss * pageSize };
+}
+
+export interface ThreadsCpu {
+  /** the main thread: JavaScript, the event loop */
+  mainMs: number;
+  /** every other thread: V8's optimizing compiler and garbage-collector helpers, libuv's pool */
+  otherMs: number;
+}
+
+/**
+ * CPU time of a process split into its main thread and the rest, in nanosecond precision where
+ * the kernel keeps /proc/<pid>/task/<tid>/schedstat (else clock ticks from each thread's stat).
+ * Undefined when the process is gone. Threads that ended meanwhile drop out of the sum, so compare
+ * two readings of a long-lived process only (Node's threads live as long as it does).
+ */
+export function readThreadsCpu(pid: number): ThreadsCpu | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const out: ThreadsCpu = { mainMs: 0, otherMs: 0 };
+  for (const tid of tids) {
+    const ms = threadCpuMs(pid, tid);
+    if (ms === undefined) continue;
+    if (tid === String(pid)) out.mainMs += ms;
+    else out.otherMs += ms;
+  }
+  return out;
+}
+
+function threadCpuMs(pid: number, tid: string): number | undefined {
+  try {
+    // schedstat: time on a CPU (ns), time waiting to run (ns), timeslices
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      ticksPerSecond ??= sysconf('CLK_TCK', 100);
+      return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond;
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketUpperMs, histogramDiff, histogramPercentile, LatencyHistogram } from '../../src/ari/latency.ts';
 import { renderChart } from '../../src/bench/chart.ts';
-import { readProc } from '../../src/bench/proc.ts';
+import { readProc, readThreadsCpu } from '../../src/bench/proc.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -45,6 +45,18 @@ describe('bench helpers', () => {
     expect(readProc(2 ** 22 + 1)).toBeUndefined();
   });
 
+  it('splits a process’s CPU into its main thread and the others', () => {
+    if (!existsSync('/proc/self/task')) return expect(readThreadsCpu(process.pid)).toBeUndefined();
+    const a = readThreadsCpu(process.pid)!;
+    const u0 = process.cpuUsage();
+    // 60 ms of CPU, nearly all of it on the main thread (counted as CPU, not wall time: the machine may be busy)
+    while (process.cpuUsage(u0).user + process.cpuUsage(u0).system < 60_000);
+    const b = readThreadsCpu(process.pid)!;
+    expect(b.mainMs - a.mainMs).toBeGreaterThanOrEqual(30);
+    expect(b.otherMs).toBeGreaterThanOrEqual(a.otherMs);
+    expect(readThreadsCpu(2 ** 22 + 1)).toBeUndefined();
+  });
+
   it('draws one polyline per series with more than one point', () => {
     const svg = renderChart('t <&>', [100, 500, 1000], [
       { title: 'latency', unit: 'ms', series: [{ name: 'a', color: '#f00', values: [1, 2, 3] }, { name: 'b', color: '#00f', values: [NaN, 5, 6] }] },
@@ -64,8 +76,8 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
     const r = spawnSync(process.execPath, ['bin/ivr-1699.mjs', 'bench', '--steps', '2', '--burst', '--script', '0', '--json', '--chart', chartFile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      service: { pid: number; runtime: string; startMs: number; idleRssMb: number };
-      steps: { concurrency: number; calls: number; failed: number; peakActive: number; outcomes: Record<string, number>; answerLatencyMs: { p99: number }; eventToCommandMs: { samples: number; p50: number; max: number }; serviceCpuMsPerCall: number; rssPerActiveCallKb: number }[];
+      service: { pid: number; runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number };
+      steps: { concurrency: number; calls: number; failed: number; peakActive: number; outcomes: Record<string, number>; answerLatencyMs: { p99: number }; eventToCommandMs: { samples: number; p50: number; max: number }; serviceCpuMsPerCall: number; serviceIdleCpuMsPerSecond: number; serviceCpuMsPerCallAboveIdle: number; serviceMainThreadCpuMsPerCall: number; rssPerActiveCallKb: number }[];
     };
     expect(out.service.pid).not.toBe(process.pid);
     expect(['compiled', 'tsx']).toContain(out.service.runtime);
@@ -79,6 +91,13 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
     expect(s.eventToCommandMs.p50).toBeGreaterThan(0);
     expect(s.eventToCommandMs.max).toBeGreaterThanOrEqual(s.eventToCommandMs.p50);
     expect(s.serviceCpuMsPerCall).toBeGreaterThan(0);
+    // idle: the service with no calls, once quiet after its start; well under a tenth of a core
+    expect(out.service.idleCpuMsPerSecond).toBeGreaterThanOrEqual(0);
+    expect(out.service.idleCpuMsPerSecond).toBeLessThan(100);
+    expect(s.serviceIdleCpuMsPerSecond).toBe(out.service.idleCpuMsPerSecond);
+    expect(s.serviceCpuMsPerCallAboveIdle).toBeLessThanOrEqual(s.serviceCpuMsPerCall);
+    expect(s.serviceMainThreadCpuMsPerCall).toBeGreaterThan(0);
+    expect(s.serviceMainThreadCpuMsPerCall).toBeLessThanOrEqual(s.serviceCpuMsPerCall);
     expect(Number.isFinite(s.rssPerActiveCallKb)).toBe(true);
     expect(readFileSync(chartFile, 'utf8')).toMatch(/^<svg[^>]*>/);
     rmSync(dir, { recursive: true, force: true });

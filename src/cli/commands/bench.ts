@@ -13,7 +13,7 @@ import { AriClient } from '../../ari/client.ts';
 import { histogramDiff, histogramPercentile, type HistogramSnapshot } from '../../ari/latency.ts';
 import { builtinSwitchOptions, PROJECT_ROOT } from '../../app/stack.ts';
 import { renderChart } from '../../bench/chart.ts';
-import { readProc } from '../../bench/proc.ts';
+import { readProc, readThreadsCpu, type ThreadsCpu } from '../../bench/proc.ts';
 import { mulberry32, randomScript } from '../../caller/random-keys.ts';
 import { percentile, runCalls, type CallRun } from '../../caller/run-calls.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -36,6 +36,12 @@ dialplan sends the entry extension to the service's Stasis app. Each step offers
 reports the service's CPU per call, RSS per active call, answer latency (call offered → first
 prompt) and event→command latency (an ARI event arrives at the service → its next request
 leaves), p50/p95/p99/max.
+
+The service's CPU is read over each step, from the first call offered to 0.5 s after the last
+ended, and divided by the calls; beside it, the main thread's part (the rest is V8's compiler
+and garbage-collector threads), the service's idle CPU (ms per second with no calls, read once it
+has gone quiet after starting, before the first step: no step holds its start-up) and the CPU per
+call above idle.
 
   --steps LIST      concurrency of each step (default 100)
   --rate R          calls offered per second (default: each step's concurrency / 15, so the calls
@@ -96,7 +102,20 @@ export interface StepResult {
   answerLatencyMs: Percentiles;
   eventToCommandMs: Percentiles & { samples: number };
   callDurationMs: Percentiles;
+  /** the service's CPU over the step (from the first call offered to 0.5 s after the last ended), per call */
   serviceCpuMsPerCall: number;
+  /**
+   * the service's CPU with no calls (ms per second), read before the first step once it had gone
+   * quiet after its start; the same for every step
+   */
+  serviceIdleCpuMsPerSecond: number;
+  /** serviceCpuMsPerCall less what the service would have spent idle over the step's time */
+  serviceCpuMsPerCallAboveIdle: number;
+  /**
+   * of serviceCpuMsPerCall, the main thread's (JavaScript, the event loop); the rest is V8's
+   * optimizing compiler and garbage-collector helpers (and libuv's pool), which run beside it
+   */
+  serviceMainThreadCpuMsPerCall: number;
   /**
    * CPU of this process (the load: test callers, and the built-in switch when it is the target)
    * per call: when it nears a core, the load generator, not the service, limits the step
@@ -181,7 +200,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // 2. the service in its own process
     service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, logger });
-    say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, idle RSS ${mb(service.idleRssBytes)} MB; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
+    say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, quiet ${service.settleMs} ms later, idle RSS ${mb(service.idleRssBytes)} MB, idle CPU ${service.idleCpuMsPerSecond} ms/s; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
 
     // 3. the callers: their own Stasis app on the same ARI
     const app = `ivr-1699-bench-${process.pid}`;
@@ -209,7 +228,7 @@ export async function run(argv: string[]): Promise<number> {
       command: `ivr-1699 bench ${argv.join(' ')}`.trim(),
       target: sw ? 'built-in switch (real time, in the load process)' : `Asterisk at ${ariUrl}`,
       mix: values.script !== undefined ? `script "${values.script}"` : values.mix,
-      service: { pid: service.pid, runtime: service.runtime, startMs: service.startMs, idleRssMb: mb(service.idleRssBytes) },
+      service: { pid: service.pid, runtime: service.runtime, startMs: service.startMs, idleRssMb: mb(service.idleRssBytes), settleMs: service.settleMs, idleCpuMsPerSecond: service.idleCpuMsPerSecond },
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
       node: process.version,
       steps: results,
@@ -247,6 +266,7 @@ async function runStep(s: StepInput): Promise<StepResult> {
   const load0 = loadavg()[0]!;
   const lat0 = await s.service.latency();
   const svc0 = readProc(s.service.pid)!;
+  const thr0 = readThreadsCpu(s.service.pid);
   const self0 = readProc(process.pid);
   const ast0 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
   let peakRss = svc0.rssBytes;
@@ -278,6 +298,7 @@ async function runStep(s: StepInput): Promise<StepResult> {
   // the service's side of the last calls (hang-up, records) ends just after the callers'
   await new Promise((r) => setTimeout(r, 500));
   const svc1 = readProc(s.service.pid)!;
+  const thr1 = readThreadsCpu(s.service.pid);
   const self1 = readProc(process.pid);
   const loadCpuMs = self0 && self1 ? self1.cpuMs - self0.cpuMs : NaN;
   const ast1 = s.asteriskPid ? readProc(s.asteriskPid) : undefined;
@@ -294,6 +315,9 @@ async function runStep(s: StepInput): Promise<StepResult> {
   }
   const failed = runs.filter((r) => !r.report || (r.report.outcome.kind === 'hangup' && !['completed', 'caller-hangup'].includes(r.report.outcome.reason))).length;
   const serviceCpuMs = svc1.cpuMs - svc0.cpuMs;
+  const idleMs = (s.service.idleCpuMsPerSecond * (wallMs + 500)) / 1000;
+  // the split comes from the per-thread counters (finer than the ticks of the whole process): its share, applied to the whole
+  const mainShare = thr0 && thr1 ? share(thr0, thr1) : NaN;
   const asteriskCpuMs = ast0 && ast1 ? ast1.cpuMs - ast0.cpuMs : undefined;
   return {
     concurrency: s.concurrency,
@@ -307,6 +331,9 @@ async function runStep(s: StepInput): Promise<StepResult> {
     eventToCommandMs: { ...histPcts(lat), samples: lat.count },
     callDurationMs: pcts(durations),
     serviceCpuMsPerCall: round(serviceCpuMs / s.calls),
+    serviceIdleCpuMsPerSecond: s.service.idleCpuMsPerSecond,
+    serviceCpuMsPerCallAboveIdle: round((serviceCpuMs - idleMs) / s.calls),
+    serviceMainThreadCpuMsPerCall: round((serviceCpuMs * mainShare) / s.calls),
     loadCpuMsPerCall: round(loadCpuMs / s.calls),
     loadCores: round(loadCpuMs / (wallMs + 500)),
     ariRequestsPerCall: round((stats1.ariRequests - lat0.ariRequests) / s.calls, 1),
@@ -328,7 +355,11 @@ interface ServiceProcess {
   pid: number;
   runtime: string;
   startMs: number;
+  /** how long after it answered /health the service's CPU went quiet (its start-up's tail) */
+  settleMs: number;
   idleRssBytes: number;
+  /** its CPU with no calls, once quiet (ms per second, all threads) */
+  idleCpuMsPerSecond: number;
   latency(): Promise<ServiceStats>;
   stop(): Promise<void>;
 }
@@ -364,13 +395,18 @@ async function startServiceProcess(o: { ariUrl: string; ari: { username: string;
     await new Promise((r) => setTimeout(r, 50));
   }
   const startMs = Math.round(performance.now() - t0);
-  await new Promise((r) => setTimeout(r, 1000)); // settle before the idle reading
+  // no step's CPU window may hold the service's start-up: wait until its CPU has gone quiet, then
+  // read what it spends idle (timers, file watching, metrics) over a few seconds
+  const settleMs = await untilQuiet(child.pid!);
+  const idleCpuMsPerSecond = await idleCpuRate(child.pid!, IDLE_WINDOW_MS);
   const idle = readProc(child.pid!);
   return {
     pid: child.pid!,
     runtime,
     startMs,
+    settleMs,
     idleRssBytes: idle?.rssBytes ?? 0,
+    idleCpuMsPerSecond,
     latency: async () => (await (await fetch(`${base}/metrics/latency`)).json()) as ServiceStats,
     stop: async () => {
       if (exited) return;
@@ -383,6 +419,40 @@ async function startServiceProcess(o: { ariUrl: string; ari: { username: string;
   };
 }
 
+const IDLE_WINDOW_MS = 5000;
+const totalMs = (t: ThreadsCpu) => t.mainMs + t.otherMs;
+const share = (a: ThreadsCpu, b: ThreadsCpu) => {
+  const all = totalMs(b) - totalMs(a);
+  return all > 0 ? (b.mainMs - a.mainMs) / all : NaN;
+};
+
+/**
+ * Waits (at least 1 s, at most 30 s) until the process spent under 1% of a core over two
+ * half-seconds in a row; returns how long that took (ms).
+ */
+async function untilQuiet(pid: number): Promise<number> {
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, 1000));
+  let quiet = 0;
+  let prev = readThreadsCpu(pid);
+  while (prev && quiet < 2 && performance.now() - t0 < 30_000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = readThreadsCpu(pid);
+    if (!now) break;
+    quiet = totalMs(now) - totalMs(prev) <= 5 ? quiet + 1 : 0;
+    prev = now;
+  }
+  return Math.round(performance.now() - t0);
+}
+
+/** The process's CPU over `ms` of wall time, in ms per second (all threads). */
+async function idleCpuRate(pid: number, ms: number): Promise<number> {
+  const a = readThreadsCpu(pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = readThreadsCpu(pid);
+  return a && b ? round((totalMs(b) - totalMs(a)) / ((performance.now() - t0) / 1000), 3) : NaN;
+}
 
 function pcts(sorted: number[]): Percentiles {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
@@ -391,8 +461,8 @@ function histPcts(h: HistogramSnapshot): Percentiles {
   return { p50: round(histogramPercentile(h, 50)), p95: round(histogramPercentile(h, 95)), p99: round(histogramPercentile(h, 99)), max: round(h.count ? h.maxMs : NaN) };
 }
 
-function table(svc: { runtime: string; startMs: number; idleRssMb: number }, steps: StepResult[]): string {
-  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
+function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number }, steps: StepResult[]): string {
+  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'main thread ms/call', 'idle CPU ms/s', 'CPU ms/call above idle', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
   const rows = steps.map((r) => [
     String(r.concurrency),
     String(r.calls),
@@ -401,6 +471,9 @@ function table(svc: { runtime: string; startMs: number; idleRssMb: number }, ste
     q(r.answerLatencyMs),
     q(r.eventToCommandMs),
     String(r.serviceCpuMsPerCall),
+    String(r.serviceMainThreadCpuMsPerCall),
+    String(r.serviceIdleCpuMsPerSecond),
+    String(r.serviceCpuMsPerCallAboveIdle),
     String(r.rssPerActiveCallKb),
     String(r.servicePeakRssMb),
     r.asteriskCpuMsPerCall === undefined ? '-' : `${r.asteriskCpuMsPerCall} (×${r.serviceToAsteriskCpu})`,
@@ -409,7 +482,7 @@ function table(svc: { runtime: string; startMs: number; idleRssMb: number }, ste
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
-  return [`service: ${svc.runtime}, started in ${svc.startMs} ms, idle RSS ${svc.idleRssMb} MB`, line(head), ...rows.map(line)].join('\n');
+  return [`service: ${svc.runtime}, started in ${svc.startMs} ms, idle RSS ${svc.idleRssMb} MB, idle CPU ${svc.idleCpuMsPerSecond} ms/s`, line(head), ...rows.map(line)].join('\n');
 }
 const q = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99} / ${p.max}`;
 
