@@ -73,7 +73,7 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
   it('reports the service’s own figures for a short burst', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ivr-bench-'));
     const chartFile = join(dir, 'chart.svg');
-    const r = spawnSync(process.execPath, ['bin/ivr-1699.mjs', 'bench', '--steps', '2', '--burst', '--script', '0', '--json', '--chart', chartFile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['bin/ivr-1699.mjs', 'bench', '--steps', '2', '--burst', '--script', '0', '--settle', '1', '--json', '--chart', chartFile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       service: { pid: number; runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number };

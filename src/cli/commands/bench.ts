@@ -40,8 +40,8 @@ leaves), p50/p95/p99/max.
 The service's CPU is read over each step, from the first call offered to 0.5 s after the last
 ended, and divided by the calls; beside it, the main thread's part (the rest is V8's compiler
 and garbage-collector threads), the service's idle CPU (ms per second with no calls, read once it
-has gone quiet after starting, before the first step: no step holds its start-up) and the CPU per
-call above idle.
+has gone quiet after starting, before the first step: no step holds its start-up, see --settle)
+and the CPU per call above idle.
 
   --steps LIST      concurrency of each step (default 100)
   --rate R          calls offered per second (default: each step's concurrency / 15, so the calls
@@ -59,7 +59,11 @@ call above idle.
                     and stop it at the end
   --json            one JSON object on stdout
   --chart FILE      write the SVG chart there (e.g. docs/performance.svg)
-  --profile DIR     run the service with --cpu-prof, profile written to DIR when it stops`;
+  --profile DIR     run the service with --cpu-prof, profile written to DIR when it stops
+                    (the profiler itself costs the service tens of ms of CPU a second)
+  --settle S        seconds after the service answers /health before its idle CPU is read and
+                    the first step starts (default 20: past the heap shrink V8 does ~15 s after a
+                    start); it also waits until the service's CPU is quiet`;
 
 const REFUND = '3 4 0499370899# 1403001234# 1';
 
@@ -151,6 +155,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       chart: { type: 'string' },
       profile: { type: 'string' },
+      settle: { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -162,6 +167,7 @@ export async function run(argv: string[]): Promise<number> {
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0 && rate <= 10_000)) throw new UsageError('--rate: calls per second, a number above 0');
   if (rate !== undefined && values.burst) throw new UsageError('--rate and --burst: choose one');
+  const settleS = int(values.settle, '--settle', 0, 600);
   const callsOpt = values.calls === undefined ? undefined : int(values.calls, '--calls', 1, 100_000);
   if (!['refund', 'scenarios', 'random'].includes(values.mix)) throw new UsageError('--mix: refund, scenarios or random');
   if (values.asterisk && (values['ari-url'] || values['asterisk-pid'])) throw new UsageError('--asterisk starts its own Asterisk: leave out --ari-url and --asterisk-pid');
@@ -199,7 +205,7 @@ export async function run(argv: string[]): Promise<number> {
   let failures = 0;
   try {
     // 2. the service in its own process
-    service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, logger });
+    service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, settleMs: settleS * 1000, logger });
     say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, quiet ${service.settleMs} ms later, idle RSS ${mb(service.idleRssBytes)} MB, idle CPU ${service.idleCpuMsPerSecond} ms/s; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
 
     // 3. the callers: their own Stasis app on the same ARI
@@ -365,7 +371,7 @@ interface ServiceProcess {
 }
 
 /** Starts `ivr-1699 serve` as its own process against the ARI URL and waits until it is connected. */
-async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
+async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; settleMs: number; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
   const httpPort = await freeTcpPort();
   const logFile = join(o.work, 'service.log');
   const out = openSync(logFile, 'w');
@@ -397,7 +403,7 @@ async function startServiceProcess(o: { ariUrl: string; ari: { username: string;
   const startMs = Math.round(performance.now() - t0);
   // no step's CPU window may hold the service's start-up: wait until its CPU has gone quiet, then
   // read what it spends idle (timers, file watching, metrics) over a few seconds
-  const settleMs = await untilQuiet(child.pid!);
+  const settleMs = await untilQuiet(child.pid!, o.settleMs);
   const idleCpuMsPerSecond = await idleCpuRate(child.pid!, IDLE_WINDOW_MS);
   const idle = readProc(child.pid!);
   return {
@@ -427,15 +433,17 @@ const share = (a: ThreadsCpu, b: ThreadsCpu) => {
 };
 
 /**
- * Waits (at least 1 s, at most 30 s) until the process spent under 1% of a core over two
- * half-seconds in a row; returns how long that took (ms).
+ * Waits at least `minMs` (and 1 s), then until the process spent under 1% of a core over two
+ * half-seconds in a row (at most 30 s more); returns how long that took (ms). The minimum covers
+ * what V8 does on its own after a start: it shrinks the heap the start grew about 15 s later
+ * (three full collections, 100–200 ms of CPU, measured with --trace-gc), after a quiet spell.
  */
-async function untilQuiet(pid: number): Promise<number> {
+async function untilQuiet(pid: number, minMs: number): Promise<number> {
   const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, Math.max(1000, minMs)));
   let quiet = 0;
   let prev = readThreadsCpu(pid);
-  while (prev && quiet < 2 && performance.now() - t0 < 30_000) {
+  while (prev && quiet < 2 && performance.now() - t0 < Math.max(1000, minMs) + 30_000) {
     await new Promise((r) => setTimeout(r, 500));
     const now = readThreadsCpu(pid);
     if (!now) break;
