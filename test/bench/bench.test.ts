@@ -73,15 +73,19 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
   it('reports the service’s own figures for a short burst', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ivr-bench-'));
     const chartFile = join(dir, 'chart.svg');
-    const r = spawnSync(process.execPath, ['bin/ivr-1699.mjs', 'bench', '--steps', '2', '--burst', '--script', '0', '--settle', '1', '--json', '--chart', chartFile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['bin/ivr-1699.mjs', 'bench', '--steps', '2', '--burst', '--script', '0', '--settle', '1', '--warmup', '1', '--json', '--chart', chartFile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       service: { pid: number; runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number };
+      warmup: { calls: number; failed: number; serviceCpuMsPerCall: number; serviceMainThreadCpuMsPerCall: number };
       steps: { concurrency: number; calls: number; failed: number; peakActive: number; outcomes: Record<string, number>; answerLatencyMs: { p99: number }; eventToCommandMs: { samples: number; p50: number; max: number }; serviceCpuMsPerCall: number; serviceIdleCpuMsPerSecond: number; serviceCpuMsPerCallAboveIdle: number; serviceMainThreadCpuMsPerCall: number; rssPerActiveCallKb: number }[];
     };
     expect(out.service.pid).not.toBe(process.pid);
     expect(['compiled', 'tsx']).toContain(out.service.runtime);
     expect(out.service.idleRssMb).toBeGreaterThan(20);
+    // the warm-up call is reported apart, not in the step
+    expect(out.warmup).toMatchObject({ calls: 1, failed: 0 });
+    expect(out.warmup.serviceCpuMsPerCall).toBeGreaterThan(0);
     expect(out.steps).toHaveLength(1);
     const s = out.steps[0]!;
     expect(s).toMatchObject({ concurrency: 2, calls: 2, failed: 0, peakActive: 2, outcomes: { 'transfer:general': 2 } });

@@ -61,9 +61,13 @@ and the CPU per call above idle.
   --chart FILE      write the SVG chart there (e.g. docs/performance.svg)
   --profile DIR     run the service with --cpu-prof, profile written to DIR when it stops
                     (the profiler itself costs the service tens of ms of CPU a second)
+  --warmup N        N calls (a burst, the same mix) after the service started and before the
+                    first step, reported apart (JSON "warmup"): the steps then measure a service
+                    whose code V8 has already compiled and optimised, as one running for days
   --settle S        seconds after the service answers /health before its idle CPU is read and
                     the first step starts (default 20: past the heap shrink V8 does ~15 s after a
-                    start); it also waits until the service's CPU is quiet`;
+                    start); it also waits until the service's CPU is quiet, and so long again
+                    after the warm-up`;
 
 const REFUND = '3 4 0499370899# 1403001234# 1';
 
@@ -156,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
       chart: { type: 'string' },
       profile: { type: 'string' },
       settle: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -168,6 +173,7 @@ export async function run(argv: string[]): Promise<number> {
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0 && rate <= 10_000)) throw new UsageError('--rate: calls per second, a number above 0');
   if (rate !== undefined && values.burst) throw new UsageError('--rate and --burst: choose one');
   const settleS = int(values.settle, '--settle', 0, 600);
+  const warmupCalls = int(values.warmup, '--warmup', 0, 5000);
   const callsOpt = values.calls === undefined ? undefined : int(values.calls, '--calls', 1, 100_000);
   if (!['refund', 'scenarios', 'random'].includes(values.mix)) throw new UsageError('--mix: refund, scenarios or random');
   if (values.asterisk && (values['ari-url'] || values['asterisk-pid'])) throw new UsageError('--asterisk starts its own Asterisk: leave out --ari-url and --asterisk-pid');
@@ -214,15 +220,31 @@ export async function run(argv: string[]): Promise<number> {
     const demo = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'data/demo.json'), 'utf8')) as { orders: { nationalId: string; orderNumber: string }[] };
     const rnd = mulberry32(Number(values.seed));
 
-    const results: StepResult[] = [];
-    for (const concurrency of steps) {
-      const calls = callsOpt ?? concurrency;
-      const stepRate = values.burst ? undefined : (rate ?? concurrency / 15);
-      const scripts = Array.from({ length: calls }, (_, i) =>
+    const scriptsFor = (calls: number) =>
+      Array.from({ length: calls }, (_, i) =>
         values.script !== undefined
           ? values.script
           : values.mix === 'refund' ? REFUND : values.mix === 'scenarios' ? SCENARIOS[i % SCENARIOS.length]! : randomScript(rnd, { pairs: demo.orders }),
       );
+
+    // warm-up calls: the service's code paths compiled and optimised by V8 on first use (the
+    // optimising compiler's threads are busy for the first tens of calls), outside every step
+    let warmup: WarmupResult | undefined;
+    if (warmupCalls > 0) {
+      say(`bench: warm-up: ${warmupCalls} calls in a burst, not counted in the steps…`);
+      const w = await runStep({ client, service, asteriskPid, concurrency: warmupCalls, calls: warmupCalls, scripts: scriptsFor(warmupCalls), app, config });
+      failures += w.failed;
+      warmup = { calls: w.calls, failed: w.failed, wallSeconds: w.wallSeconds, serviceCpuMsPerCall: w.serviceCpuMsPerCall, serviceMainThreadCpuMsPerCall: w.serviceMainThreadCpuMsPerCall };
+      // and what V8 does once the calls are over (it shrinks the heap again), before the first step
+      await untilQuiet(service.pid, settleS * 1000);
+      say(`bench:   warm-up ${w.failed} failed; service CPU ${w.serviceCpuMsPerCall} ms/call (main thread ${w.serviceMainThreadCpuMsPerCall})`);
+    }
+
+    const results: StepResult[] = [];
+    for (const concurrency of steps) {
+      const calls = callsOpt ?? concurrency;
+      const stepRate = values.burst ? undefined : (rate ?? concurrency / 15);
+      const scripts = scriptsFor(calls);
       say(`bench: step ${concurrency} at once: ${calls} calls${stepRate === undefined ? ' in a burst' : ` at ${round(stepRate)} calls/s`}…`);
       const r = await runStep({ client, service, asteriskPid, concurrency, calls, rate: stepRate, scripts, app, config });
       results.push(r);
@@ -237,6 +259,7 @@ export async function run(argv: string[]): Promise<number> {
       service: { pid: service.pid, runtime: service.runtime, startMs: service.startMs, idleRssMb: mb(service.idleRssBytes), settleMs: service.settleMs, idleCpuMsPerSecond: service.idleCpuMsPerSecond },
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' },
       node: process.version,
+      ...(warmup ? { warmup } : {}),
       steps: results,
     };
     if (values.chart) {
@@ -244,7 +267,7 @@ export async function run(argv: string[]): Promise<number> {
       say(`bench: chart written to ${values.chart}`);
     }
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
-    else process.stdout.write(table(result.service, results) + '\n');
+    else process.stdout.write(table(result.service, results, warmup) + '\n');
     return results.every((r) => r.failed === 0) ? 0 : 1;
   } finally {
     await client?.close();
@@ -254,6 +277,15 @@ export async function run(argv: string[]): Promise<number> {
     if (failures === 0) rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`bench: ${failures} calls failed; the service's log is kept in ${join(work, 'service.log')}\n`);
   }
+}
+
+/** the warm-up calls' own figures (--warmup) */
+interface WarmupResult {
+  calls: number;
+  failed: number;
+  wallSeconds: number;
+  serviceCpuMsPerCall: number;
+  serviceMainThreadCpuMsPerCall: number;
 }
 
 interface StepInput {
@@ -469,7 +501,7 @@ function histPcts(h: HistogramSnapshot): Percentiles {
   return { p50: round(histogramPercentile(h, 50)), p95: round(histogramPercentile(h, 95)), p99: round(histogramPercentile(h, 99)), max: round(h.count ? h.maxMs : NaN) };
 }
 
-function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number }, steps: StepResult[]): string {
+function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number }, steps: StepResult[], warmup?: WarmupResult): string {
   const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'main thread ms/call', 'idle CPU ms/s', 'CPU ms/call above idle', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
   const rows = steps.map((r) => [
     String(r.concurrency),
@@ -490,7 +522,8 @@ function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleC
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
-  return [`service: ${svc.runtime}, started in ${svc.startMs} ms, idle RSS ${svc.idleRssMb} MB, idle CPU ${svc.idleCpuMsPerSecond} ms/s`, line(head), ...rows.map(line)].join('\n');
+  const warm = warmup ? [`warm-up before the steps (not in them): ${warmup.calls} calls, ${warmup.failed} failed, service CPU ${warmup.serviceCpuMsPerCall} ms/call (main thread ${warmup.serviceMainThreadCpuMsPerCall})`] : [];
+  return [`service: ${svc.runtime}, started in ${svc.startMs} ms, idle RSS ${svc.idleRssMb} MB, idle CPU ${svc.idleCpuMsPerSecond} ms/s`, ...warm, line(head), ...rows.map(line)].join('\n');
 }
 const q = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99} / ${p.max}`;
 
