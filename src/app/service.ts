@@ -34,7 +34,7 @@ export interface FlowVersion {
 }
 
 export interface ServiceOptions {
-  ari: { url: string; username: string; password: string; app: string; connectTimeoutMs: number; requestTimeoutMs: number };
+  ari: { url: string; username: string; password: string; app: string; connectTimeoutMs: number; requestTimeoutMs: number; maxSockets?: number };
   machine: AnyStateMachine;
   services: CallServices;
   /** the version a call starting now takes (live reload); absent: always machine, services and reasonPrompts */

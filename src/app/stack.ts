@@ -315,7 +315,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         : undefined;
     if (webConsole) cleanups.push(() => webConsole.close());
     const service = await startService({
-      ari: { url: ariUrl, username: svcCfg.ari.username, password: svcCfg.ari.password, app: svcCfg.ari.app, connectTimeoutMs: svcCfg.ari.connectTimeoutMs, requestTimeoutMs: svcCfg.ari.requestTimeoutMs },
+      ari: { url: ariUrl, username: svcCfg.ari.username, password: svcCfg.ari.password, app: svcCfg.ari.app, connectTimeoutMs: svcCfg.ari.connectTimeoutMs, requestTimeoutMs: svcCfg.ari.requestTimeoutMs, maxSockets: svcCfg.ari.maxSockets },
       machine: liveConfig.current().runtime.machine,
       services: liveConfig.current().runtime.services,
       current,

@@ -37,7 +37,7 @@ export interface AriClientOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** WebSocket ping interval; a missing pong by the next ping drops and reconnects */
   pingIntervalMs?: number;
-  /** REST sockets kept open at most (default 48; Asterisk's http.conf sessionlimit is 100 by default) */
+  /** REST sockets kept open at most (default 48; the service passes config service.ari.maxSockets; Asterisk's http.conf sessionlimit is 100 unless set) */
   maxSockets?: number;
   /**
    * the only event types the application wants (ARI's eventFilter, set again at each connect):

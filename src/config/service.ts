@@ -27,6 +27,14 @@ export const ServiceConfig = z.object({
       connectTimeoutMs: z.coerce.number().int().positive().default(5000),
       requestTimeoutMs: z.coerce.number().int().positive().default(5000),
       /**
+       * REST connections to Asterisk kept open at most. A command waits for a free one: with too
+       * few, every command of every call queues whenever Asterisk (or this process) is slow to
+       * answer for a moment, or holds requests behind playing prompts. Asterisk refuses sessions
+       * beyond http.conf `sessionlimit` (100 unless set; the project's dialplan/http.conf sets 1000):
+       * keep this below it, with room for the events WebSocket and other clients.
+       */
+      maxSockets: z.coerce.number().int().min(1, 'ARI_MAX_SOCKETS: at least 1').max(4000, 'ARI_MAX_SOCKETS: at most 4000').default(256),
+      /**
        * The watchdog (s): dialplan/extensions.conf arms TIMEOUT(absolute) with its global
        * IVR_WATCHDOG before Stasis(), and the service pushes it forward to this many seconds every
        * sixth of it while a call is in the IVR. If the service dies, Asterisk takes the caller to the
@@ -103,6 +111,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   IVR_WATCHDOG_SECONDS: ['service', 'ari', 'watchdogSeconds'],
   ARI_CONNECT_TIMEOUT_MS: ['service', 'ari', 'connectTimeoutMs'],
   ARI_REQUEST_TIMEOUT_MS: ['service', 'ari', 'requestTimeoutMs'],
+  ARI_MAX_SOCKETS: ['service', 'ari', 'maxSockets'],
   ENTRY_CONTEXT: ['service', 'entry', 'context'],
   SWITCH_PORT: ['service', 'switch', 'port'],
   SWITCH_TIME_SCALE: ['service', 'switch', 'timeScale'],

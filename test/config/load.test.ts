@@ -36,6 +36,19 @@ describe('configuration', () => {
       expect(p.some((l) => l.includes('has no route'))).toBe(false);
     }
   });
+  it('ARI_MAX_SOCKETS: REST connections to Asterisk at most (default 256), a whole number from 1 to 4000', () => {
+    expect(loadConfig({ env: {}, cwd: tmp() }).service.ari.maxSockets).toBe(256);
+    expect(loadConfig({ env: { ARI_MAX_SOCKETS: '90' }, cwd: tmp() }).service.ari.maxSockets).toBe(90);
+    for (const bad of ['0', '2.5', 'many', '5000']) {
+      try {
+        loadConfig({ env: { ARI_MAX_SOCKETS: bad }, cwd: tmp() });
+        expect.unreachable(`ARI_MAX_SOCKETS=${bad} should be refused`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).problems.some((l) => l.startsWith('environment ARI_MAX_SOCKETS: service.ari.maxSockets'))).toBe(true);
+      }
+    }
+  });
   it('partial flow.menus and routing.skills merge over the defaults; null removes a default key', () => {
     const dir = tmp();
     writeFileSync(
