@@ -17,6 +17,11 @@
  * process died between the gateway's answer and the mark, or the gateway did not answer) it asks
  * again with the same `localid` form field, which Kavenegar documents as its guard against
  * sending one message twice (the fake gateway of the tests keeps one message per localid).
+ *
+ * Status by localid (statusByLocalIds, what ./reconcile.ts asks for rows left `pending`; sends nothing):
+ *   POST {baseUrl}/v1/{apiKey}/sms/statuslocalmessageid.json   (localid: one or a comma-separated list)
+ *   → { "return": { "status": 200, … }, "entries": [{ "messageid": 8792343, "localid": "…", "status": 10, "statustext": "…" }] }
+ * Entry status 100: the gateway does not know the localid (it never took the message).
  */
 import { createHash } from 'node:crypto';
 import { UnavailableError, type SmsSender, type SmsSendOptions } from '../domain/ports.ts';
@@ -68,17 +73,95 @@ const RETURN_TEXT: Record<number, string> = {
   422: 'data contains invalid characters',
 };
 
+function returnText(code: number): string {
+  return `status ${code}${RETURN_TEXT[code] ? ` (${RETURN_TEXT[code]})` : ''}`;
+}
+
 export function mapKavenegarStatus(code: number): SmsStatus {
   return ENTRY_STATUS[code] ?? 'queued';
 }
 
+/** What the gateway knows of one message, asked by its localid (statusByLocalIds). */
+export interface GatewayMessageStatus {
+  localid: string;
+  /** the gateway's entry status (1, 2, 4, 5, 6, 10, 11, 13, 14; 100: unknown localid) */
+  code: number;
+  /** the entry status as the SMS log keeps it (mapKavenegarStatus) */
+  status: SmsStatus;
+  messageId?: string;
+  statusText?: string;
+}
+
+/** The entry status of a localid the gateway does not know: it never took that message. */
+export const UNKNOWN_LOCALID = 100;
+
+type Answer = { return?: { status?: number; message?: string }; entries?: { messageid?: number | string; localid?: number | string; status?: number; statustext?: string }[] | null };
+
+/** No answer from the gateway (timeout, network error): `why` says which. */
+class Unreachable extends Error {}
+
 export class KavenegarSmsSender implements SmsSender {
+  private readonly base: string;
   private readonly url: string;
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: KavenegarOptions) {
-    this.url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/${encodeURIComponent(opts.apiKey)}/sms/send.json`;
+    this.base = `${opts.baseUrl.replace(/\/+$/, '')}/v1/${encodeURIComponent(opts.apiKey)}/sms`;
+    this.url = `${this.base}/send.json`;
     this.timeoutMs = opts.timeoutMs ?? 5000;
+  }
+
+  /** One form POST to the gateway: its return status and answer; throws Unreachable without an answer. */
+  private async post(url: string, fields: Record<string, string>): Promise<{ code: number; ok: boolean; json: Answer | undefined }> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
+        body: new URLSearchParams(fields),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new Unreachable((e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e as Error).message);
+    }
+    let json: Answer | undefined;
+    try {
+      json = (await res.json()) as Answer;
+    } catch {
+      json = undefined;
+    }
+    return { code: json?.return?.status ?? res.status, ok: res.ok, json };
+  }
+
+  /**
+   * What the gateway knows of the messages sent under these localids (at most a few hundred per
+   * call: they travel in one form field). Sends nothing. A localid the answer leaves out is absent
+   * from the map. Throws UnavailableError when the gateway does not answer or refuses the request.
+   */
+  async statusByLocalIds(localids: readonly string[]): Promise<Map<string, GatewayMessageStatus>> {
+    const out = new Map<string, GatewayMessageStatus>();
+    if (!localids.length) return out;
+    let r: Awaited<ReturnType<KavenegarSmsSender['post']>>;
+    try {
+      r = await this.post(`${this.base}/statuslocalmessageid.json`, { localid: localids.join(',') });
+    } catch (e) {
+      if (!(e instanceof Unreachable)) throw e;
+      throw new UnavailableError(`SMS gateway unavailable: ${e.message}`);
+    }
+    if (r.code !== 200 || !r.ok) throw new UnavailableError(`SMS gateway refused the status lookup: ${returnText(r.code)}`);
+    const asked = new Set(localids);
+    for (const e of r.json?.entries ?? []) {
+      const localid = e.localid !== undefined ? String(e.localid) : undefined;
+      if (localid === undefined || !asked.has(localid) || typeof e.status !== 'number') continue;
+      out.set(localid, {
+        localid,
+        code: e.status,
+        status: mapKavenegarStatus(e.status),
+        ...(e.status !== UNKNOWN_LOCALID && e.messageid !== undefined && e.messageid !== null ? { messageId: String(e.messageid) } : {}),
+        ...(e.statustext ? { statusText: e.statustext } : {}),
+      });
+    }
+    return out;
   }
 
   async send(to: string, text: string, opts: SmsSendOptions = {}): Promise<{ id: string; status: SmsStatus }> {
@@ -101,31 +184,21 @@ export class KavenegarSmsSender implements SmsSender {
     }
     const fields: Record<string, string> = { receptor: to, message: text, sender: this.opts.sender };
     if (key !== undefined && store) fields.localid = gatewayLocalId(store.installationId, key);
-    let res: Response;
+    let r: Awaited<ReturnType<KavenegarSmsSender['post']>>;
     try {
-      res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
-        body: new URLSearchParams(fields),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      r = await this.post(this.url, fields);
     } catch (e) {
-      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e as Error).message;
+      if (!(e instanceof Unreachable)) throw e;
+      const why = e.message;
       this.opts.logger?.warn({ error: why }, 'SMS gateway unreachable');
       // the gateway may have taken it: the intent stays pending (a retry asks again under the same localid)
       this.record(to, text, intent, 'pending', undefined, why);
       this.opts.onError?.('unreachable');
       throw new UnavailableError(`SMS gateway unavailable: ${why}`);
     }
-    let json: { return?: { status?: number; message?: string }; entries?: { messageid?: number | string; status?: number }[] } | undefined;
-    try {
-      json = (await res.json()) as typeof json;
-    } catch {
-      json = undefined;
-    }
-    const code = json?.return?.status ?? res.status;
-    if (code !== 200 || !res.ok) {
-      const why = `status ${code}${RETURN_TEXT[code] ? ` (${RETURN_TEXT[code]})` : ''}`;
+    const { code, json } = r;
+    if (code !== 200 || !r.ok) {
+      const why = returnText(code);
       if (REJECTED.has(code)) {
         const id = this.record(to, text, intent, 'failed', undefined, why);
         this.opts.logger?.warn({ status: code, to }, 'SMS rejected by the gateway');

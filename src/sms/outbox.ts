@@ -78,9 +78,13 @@ export function smsIntent(
   return { seq: row.seq, id: formatSmsId(row.seq), status: row.status, gatewayId: row.gateway_id, created: res.changes === 1 };
 }
 
-/** Writes the gateway's answer to a stored SMS (the sent-mark). */
-export function markSms(store: IvrStore, seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }): void {
-  store.db.prepare(`UPDATE sms SET status = ?, gateway_id = coalesce(?, gateway_id), error = ? WHERE seq = ?`).run(m.status, m.gatewayId ?? null, m.error ?? null, seq);
+/**
+ * Writes the gateway's answer to a stored SMS (the sent-mark). `onlyIfPending`: only while the row
+ * is still `pending` (the reconciliation's mark must not overwrite a sender's). True when written.
+ */
+export function markSms(store: IvrStore, seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }, o: { onlyIfPending?: boolean } = {}): boolean {
+  const sql = `UPDATE sms SET status = ?, gateway_id = coalesce(?, gateway_id), error = ? WHERE seq = ?${o.onlyIfPending ? ` AND status = 'pending'` : ''}`;
+  return store.db.prepare(sql).run(m.status, m.gatewayId ?? null, m.error ?? null, seq).changes === 1;
 }
 
 /** SMS of the log, newest first. */
