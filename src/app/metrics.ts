@@ -128,6 +128,7 @@ export class Metrics implements AriStats {
   private readonly registrations: CellsBy<'result'>;
   private readonly quantumErrors: CellsBy<'kind'>;
   private readonly smsErrors: CellsBy<'kind'>;
+  private readonly smsReconciledCells: CellsBy<'status'>;
   private readonly playbackFailures: Cell;
   private readonly callDuration: Histogram;
   private readonly answerLatency: Histogram;
@@ -181,6 +182,7 @@ export class Metrics implements AriStats {
     for (const result of ['registered', 'already-registered', 'failed']) this.registrations.get(result);
     this.quantumErrors = new CellsBy(new CellCounter(r, 'ivr_quantum_errors_total', 'Failed attempts to reach Quantum: timeout, network, server (5xx, 408, 429), bad-answer, refused (4xx), breaker-open (refused at once while the breaker is open).', ['kind']), 'kind');
     this.smsErrors = new CellsBy(new CellCounter(r, 'ivr_sms_errors_total', 'SMS that failed: unreachable (gateway down or no answer), refused (the gateway refused the request), rejected (the gateway rejected the message).', ['kind']), 'kind');
+    this.smsReconciledCells = new CellsBy(new CellCounter(r, 'ivr_sms_reconciled_total', 'SMS left pending that the reconciliation marked from the gateway\'s status lookup, by the status written: queued, sent, delivered, failed (failed includes those the gateway never took).', ['status']), 'status');
     this.callDuration = new Histogram({
       name: 'ivr_call_duration_seconds',
       help: 'Time in the IVR, from the call entering the application to its end (transfer or hangup).',
@@ -269,6 +271,11 @@ export class Metrics implements AriStats {
 
   smsError(kind: SmsErrorKind): void {
     this.smsErrors.get(kind).n++;
+  }
+
+  /** SMS rows the reconciliation marked (src/sms/reconcile.ts), by the status written */
+  smsReconciled(counts: { queued: number; sent: number; delivered: number; failed: number }): void {
+    for (const status of ['queued', 'sent', 'delivered', 'failed'] as const) if (counts[status]) this.smsReconciledCells.get(status).n += counts[status];
   }
 
   /**

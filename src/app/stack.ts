@@ -18,6 +18,7 @@ import { loadWorkingCalendar } from '../policy/load.ts';
 import { createQuantumClient } from '../quantum/http.ts';
 import { formatStoresSms } from '../sms/format.ts';
 import { createSmsSender } from '../sms/index.ts';
+import { describeReconcile, reconcilePendingSms } from '../sms/reconcile.ts';
 import { compose, toMedia, SOUND_FOLDER } from '../speech/compose.ts';
 import { ChequesWatcher } from '../store/cheques-xlsx.ts';
 import { PromptLibrary, promptSecondsReader } from '../speech/library.ts';
@@ -227,6 +228,32 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       outbox.start();
       cleanups.push(() => outbox!.stop());
     }
+    // the first SMS reconciliation runs once the service (and its metrics) is up
+    let reconcileAtStart: (() => void) | undefined;
+    if (o.background && sms.kind === 'gateway') {
+      // SMS left pending (the process died before the gateway's answer was written, or the gateway
+      // did not answer): the gateway is asked by localid what became of them, at start and on a cron
+      const gateway = sms;
+      const rlog = log.child({ component: 'sms-reconcile' });
+      const stopping = new AbortController();
+      let running: Promise<void> | undefined;
+      const reconcile = () =>
+        (running ??= reconcilePendingSms(store, gateway, { logger: rlog, signal: stopping.signal })
+          .then((r) => {
+            metricsRef.current?.smsReconciled(r);
+            if (r.unavailable) rlog.warn({ ...r }, `SMS reconciliation: ${describeReconcile(r)}`);
+            else if (r.checked) rlog.info({ ...r }, `SMS reconciliation: ${describeReconcile(r)}`);
+          })
+          .catch((e) => rlog.error({ err: e }, 'SMS reconciliation failed'))
+          .finally(() => (running = undefined)));
+      reconcileAtStart = () => void reconcile();
+      const job = cron.schedule(cfg.data.sms.reconcileCron, () => void reconcile());
+      cleanups.push(async () => {
+        job.destroy();
+        stopping.abort();
+        await running;
+      });
+    }
     if (o.background && cfg.data.cheques.xlsxPath) {
       const watcher = new ChequesWatcher(store, { path: resolve(PROJECT_ROOT, cfg.data.cheques.xlsxPath), cron: cfg.data.cheques.cron, logger: log.child({ component: 'cheques' }) });
       await watcher.start();
@@ -328,6 +355,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => service.stop());
     metricsRef.current = service.metrics;
+    reconcileAtStart?.();
     service.metrics.dependencies = (): DependencyReport => {
       const w = store.writeStats;
       const probe = probeStoreWritable(store);

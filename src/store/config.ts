@@ -68,6 +68,14 @@ export const SmsSettings = z.object({
   /** most SMS parts of the nearest-stores message (UCS-2: 70 chars alone, 67 per part when concatenated) */
   maxParts: int(1, 10).default(5),
   timeoutMs: ms(100, 60_000).default(5000),
+  /**
+   * when the service asks the gateway what became of SMS left `pending` (src/sms/reconcile.ts;
+   * node-cron syntax); gateway only, also once at start
+   */
+  reconcileCron: z
+    .string()
+    .refine((s) => cron.validate(s), 'must be a cron expression such as "*/5 * * * *" (every 5 minutes)')
+    .default('*/5 * * * *'),
 });
 export type SmsSettings = z.infer<typeof SmsSettings>;
 
@@ -135,6 +143,7 @@ export const ENV_NAMES: Record<string, [string, string, Kind]> = {
   SMS_SENDER: ['sms', 'sender', 'string'],
   SMS_MAX_PARTS: ['sms', 'maxParts', 'int'],
   SMS_TIMEOUT_MS: ['sms', 'timeoutMs', 'int'],
+  SMS_RECONCILE_CRON: ['sms', 'reconcileCron', 'string'],
   IVR_OUTBOX_POLL_MS: ['outbox', 'pollMs', 'int'],
   IVR_OUTBOX_MAX_ATTEMPTS: ['outbox', 'maxAttempts', 'int'],
   IVR_OUTBOX_BACKOFF_MS: ['outbox', 'backoffBaseMs', 'int'],

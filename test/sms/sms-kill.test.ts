@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.ts';
 import { listSms, LocalSmsOutbox } from '../../src/sms/outbox.ts';
+import { gatewayLocalId, KavenegarSmsSender } from '../../src/sms/kavenegar.ts';
+import { reconcilePendingSms } from '../../src/sms/reconcile.ts';
 import { ROOT } from '../fault/helpers.ts';
 import { startFakeKavenegar, type FakeGateway } from './fake-kavenegar.ts';
 
@@ -90,6 +92,41 @@ describe('SMS once per key, across a kill -9 of the sending process', () => {
     expect(third.result).toEqual(second.result);
     expect(gw.posts - postsBefore).toBe(2);
     expect(gw.sent.length - sentBefore).toBe(1);
+  }, 60_000);
+
+  it('killed between the send and the sent-mark: the reconciliation marks the row from the gateway, sending nothing', async () => {
+    const db = join(dir, 'r.sqlite');
+    openStore(db).close();
+    const key = 'ch-1700000000.43:nearest-stores:021:09121234567';
+    const sentBefore = gw.sent.length;
+    const postsBefore = gw.posts;
+    const first = await killedAfterSend(db, key);
+    expect(first.signal).toBe('SIGKILL');
+    const store = openStore(db);
+    try {
+      expect(listSms(store).map((s) => s.status)).toEqual(['pending']);
+      // meanwhile the gateway handed the message to the operator (status 4)
+      const localid = gatewayLocalId(store.installationId, key);
+      gw.setStatus(localid, 4);
+      const sender = new KavenegarSmsSender({ baseUrl: gw.url, apiKey: 'test-key', sender: '10004346', store });
+      const r = await reconcilePendingSms(store, sender, { olderThanMs: 0 });
+      expect(r).toMatchObject({ checked: 1, sent: 1, pending: 0 });
+      const [row] = listSms(store);
+      const underLocalid = gw.sent.filter((m) => m.localid === localid);
+      expect(underLocalid).toHaveLength(1);
+      expect(row).toMatchObject({ status: 'sent', channel: 'gateway', receptor: TO, error: null });
+      expect(row!.gatewayId).toMatch(/^\d+$/);
+      // the handset got exactly one message; the reconciliation sent none
+      expect(gw.sent.length - sentBefore).toBe(1);
+      expect(gw.posts - postsBefore).toBe(1);
+      // the restarted service sending for the same call now finds the answer: nothing is asked again
+      const again = await sender.send(TO, TEXT, { key });
+      expect(again).toEqual({ id: row!.gatewayId, status: 'sent' });
+      expect(gw.posts - postsBefore).toBe(1);
+      expect(gw.sent.length - sentBefore).toBe(1);
+    } finally {
+      store.close();
+    }
   }, 60_000);
 
   it('control: without a key the same kill gives the caller two messages', async () => {

@@ -8,7 +8,7 @@ describe('data settings from the environment', () => {
     expect(s.store).toEqual({ dbPath: DEFAULT_DB_PATH, synchronous: 'full', requestPrefix: 'R', seedDemo: true, writeWaitMs: 2000 });
     expect(s.cheques).toEqual({ cron: '*/10 * * * *' });
     expect(s.quantum).toEqual({ timeoutMs: 2000, retries: 2, retryBackoffMs: 200, breakerFailures: 5, breakerOpenMs: 30000 });
-    expect(s.sms).toEqual({ maxParts: 5, timeoutMs: 5000 });
+    expect(s.sms).toEqual({ maxParts: 5, timeoutMs: 5000, reconcileCron: '*/5 * * * *' });
     expect(s.outbox.maxAttempts).toBe(12);
     expect(s.lookupLimit).toEqual({ maxFailures: 5, windowMinutes: 60 });
     expect(DEFAULT_DB_PATH.endsWith('var/ivr-1699.sqlite')).toBe(true);
@@ -26,13 +26,14 @@ describe('data settings from the environment', () => {
       SMS_API_KEY: 'key',
       SMS_SENDER: '10004346',
       SMS_MAX_PARTS: '3',
+      SMS_RECONCILE_CRON: '*/15 * * * *',
       IVR_SEED_DEMO: 'no',
       IVR_REQUEST_PREFIX: 'T',
     });
     expect(s.store).toMatchObject({ dbPath: '/srv/ivr.sqlite', seedDemo: false, requestPrefix: 'T' });
     expect(s.cheques).toEqual({ xlsxPath: '/srv/finance/cheques.xlsx', cron: '*/5 * * * *' });
     expect(s.quantum).toMatchObject({ url: 'https://quantum.example/api/v1', token: 's3cret', timeoutMs: 1500 });
-    expect(s.sms).toMatchObject({ gatewayUrl: 'https://api.kavenegar.com', apiKey: 'key', sender: '10004346', maxParts: 3 });
+    expect(s.sms).toMatchObject({ gatewayUrl: 'https://api.kavenegar.com', apiKey: 'key', sender: '10004346', maxParts: 3, reconcileCron: '*/15 * * * *' });
   });
 
   it('names each bad variable, its value (secrets hidden) and the fix', () => {
@@ -44,7 +45,7 @@ describe('data settings from the environment', () => {
     }
     expect(err?.problems).toEqual(['IVR_SEED_DEMO: must be true or false (got "maybe")', 'QUANTUM_TIMEOUT_MS: must be a whole number (got "soon")']);
     try {
-      readDataSettings({ QUANTUM_URL: 'quantum', IVR_CHEQUES_CRON: 'hourly', SMS_MAX_PARTS: '40' });
+      readDataSettings({ QUANTUM_URL: 'quantum', IVR_CHEQUES_CRON: 'hourly', SMS_MAX_PARTS: '40', SMS_RECONCILE_CRON: 'every 5 minutes' });
     } catch (e) {
       err = e as SettingsError;
     }
@@ -52,6 +53,7 @@ describe('data settings from the environment', () => {
       'IVR_CHEQUES_CRON: must be a cron expression such as "*/10 * * * *" (every 10 minutes) (got "hourly")',
       'QUANTUM_URL: must be an http(s) URL such as https://quantum.example/api/v1 (got "quantum")',
       'SMS_MAX_PARTS: must be a whole number from 1 to 10 (got "40")',
+      'SMS_RECONCILE_CRON: must be a cron expression such as "*/5 * * * *" (every 5 minutes) (got "every 5 minutes")',
     ]);
     try {
       readDataSettings({ SMS_GATEWAY_URL: 'https://sms.example' });

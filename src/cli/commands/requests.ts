@@ -3,6 +3,7 @@
  *   requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
  *   requests retry (NUMBER | --failed) [--db PATH]
  *   requests sms [--status pending|queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+ *   requests sms --reconcile [--older-than-minutes N] [--json] [--db PATH]
  * Text output masks personal data (national IDs, phone numbers); --json is for programs and shows
  * the stored values whole.
  */
@@ -12,6 +13,8 @@ import { readDataSettings } from '../../store/config.ts';
 import { openConfiguredStore } from '../../store/index.ts';
 import { parseRequestNumber, SqliteRequestRegistry, type RequestStatus } from '../../store/requests.ts';
 import { listSms, type SmsStatus } from '../../sms/outbox.ts';
+import { KavenegarSmsSender } from '../../sms/kavenegar.ts';
+import { DEFAULT_RECONCILE_GRACE_MS, describeReconcile, reconcilePendingSms } from '../../sms/reconcile.ts';
 import type { IvrStore } from '../../store/db.ts';
 
 export const summary = 'registered requests and their delivery to Quantum; the SMS outbox';
@@ -20,6 +23,9 @@ const HELP = `usage:
   ivr-1699 requests list [--status pending|delivered|failed] [--limit N] [--json] [--db PATH]
   ivr-1699 requests retry (NUMBER | --failed) [--db PATH]    put failed requests back in the outbox
   ivr-1699 requests sms [--status pending|queued|sent|delivered|failed] [--limit N] [--json] [--db PATH]
+  ivr-1699 requests sms --reconcile [--older-than-minutes N] [--json] [--db PATH]
+      ask the SMS gateway (SMS_GATEWAY_URL) what became of the SMS left pending for more than N
+      minutes (default 2) and write its answer; sends nothing. Exit 1 when the gateway could not be asked.
 Text output masks national IDs and phone numbers; --json prints the stored records.
 `;
 
@@ -35,6 +41,8 @@ function parse(rest: string[]) {
       limit: { type: 'string' },
       json: { type: 'boolean' },
       failed: { type: 'boolean' },
+      reconcile: { type: 'boolean' },
+      'older-than-minutes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -71,6 +79,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (values.reconcile && sub !== 'sms') throw new UsageError('--reconcile goes with requests sms');
+  if (values['older-than-minutes'] !== undefined && !values.reconcile) throw new UsageError('--older-than-minutes goes with requests sms --reconcile');
   if (sub === 'list') {
     const status = values.status;
     if (status !== undefined && !(REQUEST_STATUSES as readonly string[]).includes(status)) {
@@ -144,6 +154,25 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${r.number} put back in the outbox\n`);
       if (hint) process.stderr.write(hint);
       return 0;
+    } finally {
+      store.close();
+    }
+  }
+  if (sub === 'sms' && values.reconcile) {
+    if (values.status !== undefined || values.limit !== undefined) throw new UsageError('--reconcile looks at the pending SMS: --status and --limit do not apply');
+    const minutes = values['older-than-minutes'];
+    if (minutes !== undefined && !/^\d+$/.test(minutes)) throw new UsageError(`--older-than-minutes must be a whole number ≥ 0 (got "${minutes}")`);
+    const sms = readDataSettings(process.env).sms;
+    if (!sms.gatewayUrl || !sms.apiKey || !sms.sender) {
+      process.stderr.write('SMS_GATEWAY_URL (with SMS_API_KEY and SMS_SENDER) is not set: there is no gateway to ask; SMS of the local outbox are never pending\n');
+      return 1;
+    }
+    const store = openFor(values.db);
+    try {
+      const gateway = new KavenegarSmsSender({ baseUrl: sms.gatewayUrl, apiKey: sms.apiKey, sender: sms.sender, timeoutMs: sms.timeoutMs, store });
+      const r = await reconcilePendingSms(store, gateway, { olderThanMs: minutes === undefined ? DEFAULT_RECONCILE_GRACE_MS : Number(minutes) * 60_000 });
+      process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : describeReconcile(r) + '\n');
+      return r.unavailable ? 1 : 0;
     } finally {
       store.close();
     }
