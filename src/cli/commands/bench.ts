@@ -68,8 +68,8 @@ and the CPU per call above idle.
   --node-flags F    Node/V8 flags for the service process, for experiments (e.g. "--no-opt":
                     no optimising compiler; the JSON's command line keeps them)
   --settle S        seconds after the service answers /health before its idle CPU is read and
-                    the first step starts (default 20: past the heap shrink V8 does ~15 s after a
-                    start); it also waits until the service's CPU is quiet, and so long again
+                    the first step starts (default 30: past the heap shrink V8 does 15-25 s after
+                    a start); it also waits until the service's CPU is quiet, and so long again
                     after the warm-up`;
 
 const REFUND = '3 4 0499370899# 1403001234# 1';
@@ -162,7 +162,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       chart: { type: 'string' },
       profile: { type: 'string' },
-      settle: { type: 'string', default: '20' },
+      settle: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '0' },
       'node-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -461,7 +461,7 @@ async function startServiceProcess(o: { ariUrl: string; ari: { username: string;
   };
 }
 
-const IDLE_WINDOW_MS = 5000;
+const IDLE_WINDOW_MS = 7000;
 const totalMs = (t: ThreadsCpu) => t.mainMs + t.otherMs;
 const share = (a: ThreadsCpu, b: ThreadsCpu) => {
   const all = totalMs(b) - totalMs(a);
@@ -471,8 +471,8 @@ const share = (a: ThreadsCpu, b: ThreadsCpu) => {
 /**
  * Waits at least `minMs` (and 1 s), then until the process spent under 1% of a core over two
  * half-seconds in a row (at most 30 s more); returns how long that took (ms). The minimum covers
- * what V8 does on its own after a start: it shrinks the heap the start grew about 15 s later
- * (three full collections, 100–200 ms of CPU, measured with --trace-gc), after a quiet spell.
+ * what V8 does on its own after a start: it shrinks the heap the start grew 15–25 s later (three
+ * full collections, 100–200 ms of CPU, seen with --trace-gc; its timer ticks every 8 s).
  */
 async function untilQuiet(pid: number, minMs: number): Promise<number> {
   const t0 = performance.now();
@@ -489,13 +489,26 @@ async function untilQuiet(pid: number, minMs: number): Promise<number> {
   return Math.round(performance.now() - t0);
 }
 
-/** The process's CPU over `ms` of wall time, in ms per second (all threads). */
+/**
+ * The process's CPU with nothing to do, in ms per second (all threads): the median of one-second
+ * readings over `ms`, so that a one-off burst (V8 shrinking the heap, when it does so later than
+ * the settle time) is not taken for what the service spends every second.
+ */
 async function idleCpuRate(pid: number, ms: number): Promise<number> {
-  const a = readThreadsCpu(pid);
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = readThreadsCpu(pid);
-  return a && b ? round((totalMs(b) - totalMs(a)) / ((performance.now() - t0) / 1000), 3) : NaN;
+  const rates: number[] = [];
+  let a = readThreadsCpu(pid);
+  let t = performance.now();
+  for (let i = 0; i < Math.max(1, Math.round(ms / 1000)) && a; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = readThreadsCpu(pid);
+    const now = performance.now();
+    if (!b) break;
+    rates.push((totalMs(b) - totalMs(a)) / ((now - t) / 1000));
+    a = b;
+    t = now;
+  }
+  rates.sort((x, y) => x - y);
+  return rates.length ? round(rates[Math.floor(rates.length / 2)]!, 3) : NaN;
 }
 
 function pcts(sorted: number[]): Percentiles {
