@@ -31,7 +31,7 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: connects and a short 
   }, 60_000);
 
   it('bench --ari-url: the service’s CPU per call beside Asterisk’s, two calls', async () => {
-    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--script', '0', '--json'];
+    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--script', '0', '--settle', '1', '--json'];
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARI_USERNAME: ast.ariUsername, ARI_PASSWORD: ast.ariPassword } });
     let out = '';
     let err = '';
