@@ -51,7 +51,16 @@ export interface CheckDialplanOptions {
    * with the same number of seconds before Stasis() and have a `T` extension; 0 / absent: not checked
    */
   watchdogSeconds?: number;
+  /**
+   * the REST connections the service may open (service.ari.maxSockets): http.conf's
+   * `sessionlimit` (Asterisk's default 100) must leave room for them and the events WebSocket;
+   * absent: not checked
+   */
+  maxSockets?: number;
 }
+
+/** Asterisk's http.conf `sessionlimit` when the file does not set it */
+const ASTERISK_SESSION_LIMIT = 100;
 
 /** The parsed configuration directory. Sections are template-resolved. */
 export interface LoadedDialplanDir {
@@ -154,6 +163,17 @@ export function checkDialplan(opts: CheckDialplanOptions): string[] {
           }
         }
       }
+    }
+  }
+
+  // http.conf: room for the service's REST connections, its WebSocket and a console or CLI client
+  if (opts.maxSockets) {
+    const http = load(dir, 'http.conf', false, [], []);
+    const entry = http?.sections.find((x) => x.name === 'general')?.entries.findLast((e) => e.key === 'sessionlimit');
+    const limit = entry ? Number(entry.value) : ASTERISK_SESSION_LIMIT;
+    if (!(limit >= opts.maxSockets + 2)) {
+      const at = entry?.at ?? http?.sections.find((x) => x.name === 'general')?.at ?? null;
+      report(at, `http.conf sessionlimit is ${entry ? entry.value : `not set (Asterisk's default ${ASTERISK_SESSION_LIMIT})`} but the service may open ${opts.maxSockets} REST connections (service.ari.maxSockets / ARI_MAX_SOCKETS) and one WebSocket: Asterisk would refuse them under load; set sessionlimit to at least ${opts.maxSockets + 2}, or lower ARI_MAX_SOCKETS`);
     }
   }
 

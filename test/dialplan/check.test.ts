@@ -160,6 +160,15 @@ describe('checkDialplan', () => {
     for (const m of ['app_stasis', 'res_ari', 'res_ari_channels', 'res_stasis_playback']) expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${m}\\.so requires .*res_stasis\\.so`)));
   });
 
+  it("checks http.conf's sessionlimit against the service's REST connections (maxSockets)", () => {
+    expect(checkDialplan({ dir: copy(), routing, maxSockets: 256 })).toEqual([]);
+    expect(checkDialplan({ dir: copy(), routing, maxSockets: 999 })).toEqual([expect.stringMatching(/http\.conf:\d+: http\.conf sessionlimit is 1000 but the service may open 999 REST connections .*set sessionlimit to at least 1001, or lower ARI_MAX_SOCKETS/)]);
+    const stock = copy();
+    edit(stock, 'http.conf', (t) => t.replace(/^sessionlimit.*$/m, ''));
+    expect(checkDialplan({ dir: stock, routing, maxSockets: 256 })).toEqual([expect.stringMatching(/sessionlimit is not set \(Asterisk's default 100\) but the service may open 256/)]);
+    expect(checkDialplan({ dir: stock, routing, maxSockets: 90 })).toEqual([]);
+  });
+
   it("checks the watchdog against the service's watchdogSeconds: armed before Stasis(), same value, a T extension", () => {
     expect(checkDialplan({ dir: copy(), routing, watchdogSeconds: 30 })).toEqual([]);
     expect(checkDialplan({ dir: copy(), routing, watchdogSeconds: 20 })).toEqual([

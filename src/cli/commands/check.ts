@@ -59,7 +59,7 @@ export function runChecks(o: { config?: string; promptsDir?: string; dialplanDir
   // routing table against dialplan/
   if (cfg) {
     problems.push(
-      ...checkDialplan({ dir: dialplanDir, routing: cfg.routing, entryContext: cfg.service.entry.context, app: cfg.service.ari.app, watchdogSeconds: cfg.service.ari.watchdogSeconds }).map((p) => `dialplan: ${p}`),
+      ...checkDialplan({ dir: dialplanDir, routing: cfg.routing, entryContext: cfg.service.entry.context, app: cfg.service.ari.app, watchdogSeconds: cfg.service.ari.watchdogSeconds, maxSockets: cfg.service.ari.maxSockets }).map((p) => `dialplan: ${p}`),
     );
     const pol = checkPolicy({ policy: cfg.policy, baseDir: PROJECT_ROOT });
     problems.push(...pol.errors.map((p) => `policy: ${p}`));
