@@ -172,11 +172,15 @@ export class CallChannel extends EventEmitter {
    * for seconds: at a thousand calls that starves every other command), so a push due during a
    * prompt goes when that prompt ends — when Asterisk would have applied it anyway (a long prompt
    * moved the deadline past its end before it started, see play()).
-   * At most one in flight; a channel that left or is gone is not an error.
+   * At most one in flight; a channel that left or is gone is not an error. A push is only sent
+   * once less than half the watchdog is left of the deadline (the caller's session calls this
+   * every few seconds): pushing sooner would not shorten a crash's silence — the deadline is never
+   * more than the watchdog away from the last push — and cost a request each time.
    */
   pushWatchdog(seconds: number, promptEnded = false): void {
     this.watchdogSeconds = seconds;
     if (this._gone || this.watchdogInFlight) return;
+    if (!promptEnded && this.watchdogDeadline !== 0 && !this.watchdogExtended && this.watchdogDeadline - this.now() > (seconds * 1000) / 2) return;
     if (this.playbacks.size > 0 && !promptEnded) {
       this.watchdogDue = seconds;
       return;

@@ -36,11 +36,11 @@ export const ServiceConfig = z.object({
       maxSockets: z.coerce.number().int().min(1, 'ARI_MAX_SOCKETS: at least 1').max(4000, 'ARI_MAX_SOCKETS: at most 4000').default(256),
       /**
        * The watchdog (s): dialplan/extensions.conf arms TIMEOUT(absolute) with its global
-       * IVR_WATCHDOG before Stasis(), and the service pushes it forward to this many seconds every
-       * sixth of it while a call is in the IVR. If the service dies, Asterisk takes the caller to the
-       * general queue when it runs out. Keep it equal to IVR_WATCHDOG and longer than the longest
-       * prompt plus a sixth (a push waits behind a playing prompt); 0 = no pushes (only with a
-       * dialplan that arms no watchdog).
+       * IVR_WATCHDOG before Stasis(), and while a call is in the IVR the service looks every sixth of
+       * it and pushes it forward to this many seconds once less than half is left (and before a
+       * prompt that would outlast it: src/ari/channel.ts). If the service dies, Asterisk takes the
+       * caller to the general queue when it runs out. Keep it equal to IVR_WATCHDOG; 0 = no pushes
+       * (only with a dialplan that arms no watchdog).
        */
       watchdogSeconds: z.coerce.number().int().min(0).max(3600).default(30),
     })

@@ -9,33 +9,6 @@ import type { AriClient } from '../../src/ari/client.ts';
 import { memoryLogger } from '../integration/harness.ts';
 
 describe('CallChannel watchdog push', () => {
-  it('waits for the playing prompt to end, then goes; at once when nothing plays', async () => {
-    const sent: string[] = [];
-    const client = {
-      turn: 0,
-      recordEventToCommand: () => undefined,
-      request: (_r: string, op: string, p: Record<string, unknown>) => {
-        sent.push(op === 'setChannelVar' ? `${op} ${String(p.variable)}=${String(p.value)}` : op);
-        return Promise.resolve(undefined);
-      },
-    } as unknown as AriClient;
-    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
-    ch.pushWatchdog(30);
-    await Promise.resolve();
-    expect(sent).toEqual(['setChannelVar TIMEOUT(absolute)=30']);
-    await new Promise((r) => setImmediate(r));
-
-    const pb = ch.play(['sound:ivr-1699/welcome']);
-    await new Promise((r) => setImmediate(r));
-    expect(sent.at(-1)).toBe('playWithId');
-    ch.pushWatchdog(30);
-    await new Promise((r) => setImmediate(r));
-    expect(sent.filter((s) => s.startsWith('setChannelVar'))).toHaveLength(1);
-    ch.handle({ type: 'PlaybackFinished', playback: { id: pb.id, state: 'done', media_uri: 'sound:ivr-1699/welcome', target_uri: 'channel:c1' } } as never);
-    expect(await pb.finished).toBe('done');
-    expect(sent.filter((s) => s.startsWith('setChannelVar'))).toHaveLength(2);
-  });
-
   const setup = () => {
     const sent: string[] = [];
     let clock = 1000;
@@ -56,6 +29,35 @@ describe('CallChannel watchdog push', () => {
     };
     return { sent, ch, tick, finish, advance: (ms: number) => (clock += ms) };
   };
+
+  it('a push due while a prompt plays waits for its end, then goes; at once when nothing plays', async () => {
+    const { sent, ch, tick, finish, advance } = setup();
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent).toEqual(['TIMEOUT(absolute)=30']);
+    const pb = ch.play(['sound:welcome'], undefined, 5);
+    await tick();
+    expect(sent.at(-1)).toBe('playWithId');
+    advance(16_000); // less than half the watchdog left: the push is due, but the prompt plays
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent.filter((x) => x.startsWith('TIMEOUT'))).toHaveLength(1);
+    await finish(pb);
+    expect(sent.filter((x) => x.startsWith('TIMEOUT'))).toHaveLength(2);
+  });
+
+  it('pushes only once less than half the watchdog is left: a crash is never further than the watchdog from the last push', async () => {
+    const { sent, ch, tick, advance } = setup();
+    ch.pushWatchdog(30);
+    await tick();
+    for (let t = 0; t < 12; t++) {
+      advance(5_000); // the session's timer, every 5 s for a minute
+      ch.pushWatchdog(30);
+      await tick();
+    }
+    // at 0, then whenever 15 s or less were left: at 15, 30, 45 and 60 s (5 pushes, not 13)
+    expect(sent).toEqual(Array(5).fill('TIMEOUT(absolute)=30'));
+  });
 
   it('a prompt that ends well before the deadline: no push; one that fits the watchdog but not what is left: a plain push', async () => {
     const { sent, ch, tick, finish, advance } = setup();
