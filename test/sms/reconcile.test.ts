@@ -2,13 +2,12 @@
  * Reconciliation of SMS left `pending` (src/sms/reconcile.ts): the gateway is asked by localid what
  * became of each row older than the grace period, and its answer is written; nothing is sent.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.ts';
 import { gatewayLocalId, KavenegarSmsSender } from '../../src/sms/kavenegar.ts';
 import { listSms, LocalSmsOutbox, markSms, smsIntent } from '../../src/sms/outbox.ts';
 import { describeReconcile, NEVER_TAKEN, reconcilePendingSms } from '../../src/sms/reconcile.ts';
 import { openStore, type IvrStore } from '../../src/store/db.ts';
+import { memoryLogger } from '../integration/harness.ts';
 import { startFakeKavenegar, type FakeGateway } from './fake-kavenegar.ts';
 
 let gw: FakeGateway;
@@ -42,16 +41,6 @@ async function leftPending(store: IvrStore, key: string, receptor: string, at: D
   return { seq: intent.seq, localid };
 }
 
-function logCapture() {
-  const lines: string[] = [];
-  const dest = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'trace', destination: dest as never }) };
-}
 
 describe('reconcilePendingSms', () => {
   it('marks old pending rows from the gateway\'s answer, leaves a young one, sends nothing', async () => {
@@ -67,7 +56,7 @@ describe('reconcilePendingSms', () => {
     const sentBefore = gw.sent.length;
     const postsBefore = gw.posts;
     const lookupsBefore = gw.lookups;
-    const { lines, logger } = logCapture();
+    const { logs: lines, logger } = memoryLogger('trace');
 
     const r = await reconcilePendingSms(store, sender(store), { now: NOW, logger });
 
