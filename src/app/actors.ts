@@ -56,7 +56,8 @@ export interface CallServices {
 
 export interface LookupLimiter {
   allowed(callerNumber: string): boolean;
-  failed(callerNumber: string): void;
+  /** counts a failed try; a promise settles once it is counted (or could not be) */
+  failed(callerNumber: string): void | Promise<void>;
 }
 
 /**
@@ -182,7 +183,7 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       try {
         const order = await svc.orderData.findOrder(input.nationalId, input.orderNumber);
         if (!order) {
-          svc.guard.failed(caller);
+          await svc.guard.failed(caller);
           note({ type: 'failure', kind: 'order-mismatch' });
           log.info({ nationalId: maskNationalId(input.nationalId) }, 'national ID and order number do not match');
           return svc.guard.allowed(caller) ? { status: 'mismatch' } : { status: 'limited' };

@@ -162,24 +162,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         logger: log,
         busyTimeoutMs: 0,
         writeWaitMs: d.writeWaitMs,
+        // the calls' writes (requests, call records, counters, SMS) commit on a writer thread: no fsync on the event loop
+        writer: true,
       });
     }
     cleanups.push(() => store.close());
+    // stopping: the records are written, then the writer answers every write it was given, then the store closes
+    if (store.writer) cleanups.push(() => store.writer!.close());
     const records = new CallRecordStore(store, { logger: log.child({ component: 'records' }) });
     cleanups.push(() => records.close());
     if (o.background) {
       // retention: records older than data.records.retentionDays are deleted on a cron
-      const prune = () => {
-        const n = records.prune(new Date(Date.now() - cfg.data.records.retentionDays * 86_400_000));
+      const prune = async () => {
+        const n = await records.prune(new Date(Date.now() - cfg.data.records.retentionDays * 86_400_000));
         if (n) log.info({ deleted: n, retentionDays: cfg.data.records.retentionDays }, 'old call records deleted');
       };
-      const job = cron.schedule(cfg.data.records.pruneCron, () => {
-        try {
-          prune();
-        } catch (e) {
-          log.error({ err: e }, 'could not delete old call records');
-        }
-      });
+      const job = cron.schedule(cfg.data.records.pruneCron, () => prune().catch((e) => log.error({ err: e }, 'could not delete old call records')));
       cleanups.push(() => job.destroy());
     }
     const embedded = new EmbeddedOrderData(store);
@@ -280,7 +278,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       storesSms: (stores: Store[]) => formatStoresSms(stores, cfg.data.sms.maxParts),
       guard: {
         allowed: (n: string) => !failed.isLimited(n),
-        failed: (n: string) => void failed.recordAsync(n).catch((e) => log.warn({ err: e }, 'could not count a failed lookup')),
+        failed: (n: string) => failed.recordAsync(n).then(
+          () => undefined,
+          (e) => log.warn({ err: e }, 'could not count a failed lookup'),
+        ),
       },
       clock,
     } satisfies Omit<CallServices, 'routing' | 'questionsFor' | 'decide'>;

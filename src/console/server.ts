@@ -306,7 +306,7 @@ export function createConsole(o: ConsoleOptions): WebConsole {
       const from = when('from', 'start');
       const to = when('to', 'end');
       if (from && to && from >= to) throw new HttpError(400, 'from must be before to');
-      o.records.flush(); // a call that just ended is in the report
+      await o.records.settled(); // a call that just ended is in the report
       const report = buildReport(o.records.list({ ...(from ? { from } : {}), ...(to ? { to } : {}) }), { from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, timeZone: tz });
       if (path === 'reports') return sendJson(res, 200, { report });
       const name = `ivr-1699-report-${q.get('from') ?? 'start'}-${q.get('to') ?? 'now'}.csv`;

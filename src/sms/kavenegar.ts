@@ -26,11 +26,10 @@
 import { createHash } from 'node:crypto';
 import { UnavailableError, type SmsSender, type SmsSendOptions } from '../domain/ports.ts';
 import type { Logger } from '../log/logger.ts';
-import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
-import { markSms, recordSms, smsIntent, type SmsStatus } from './outbox.ts';
+import { markSmsAsync, recordSms, smsIntentAsync, type SmsIntent, type SmsStatus } from './outbox.ts';
 
-type Intent = ReturnType<typeof smsIntent>;
+type Intent = SmsIntent;
 
 /**
  * Kavenegar's `localid` (a number) for an idempotency key: the same on every try and from every
@@ -171,11 +170,7 @@ export class KavenegarSmsSender implements SmsSender {
     // answered is not sent again, one without an answer is asked again under the same localid
     let intent: Intent | undefined;
     if (key !== undefined && store) {
-      intent = await retryWhileBusy(() => smsIntent(store, { key, receptor: to, text, channel: 'gateway', status: 'pending' }), {
-        waitMs: store.writeWaitMs,
-        what: 'store the SMS before sending it',
-        stats: store.writeStats,
-      });
+      intent = await smsIntentAsync(store, { key, receptor: to, text, channel: 'gateway', status: 'pending' }, 'store the SMS before sending it');
       if (!intent.created && intent.status !== 'pending') {
         this.opts.logger?.info({ sms: intent.id, status: intent.status }, 'SMS already sent for this call: not sent again');
         return { id: intent.gatewayId ?? intent.id, status: intent.status };
@@ -226,13 +221,14 @@ export class KavenegarSmsSender implements SmsSender {
     const store = this.opts.store;
     if (!store) return '';
     if (intent) {
-      try {
-        markSms(store, intent.seq, { status, ...(gatewayId ? { gatewayId } : {}), error: error ?? null });
-      } catch (e) {
+      const seq = intent.seq;
+      const couldNot = (e: unknown) => {
         // the gateway has answered; the caller is told what it said. The row stays pending: a retry
         // asks the gateway again under the same localid, which keeps one message.
         this.opts.logger?.warn({ err: e, sms: intent.id }, 'could not write the gateway\'s answer to the SMS log');
-      }
+      };
+      // on the store's writer thread when it has one (the caller does not wait for that commit), else at once
+      void markSmsAsync(store, seq, { status, ...(gatewayId ? { gatewayId } : {}), error: error ?? null }).catch(couldNot);
       return intent.id;
     }
     return recordSms(store, { receptor: to, text, channel: 'gateway', status, ...(gatewayId ? { gatewayId } : {}), ...(error ? { error } : {}) });

@@ -13,6 +13,7 @@
 import type { SmsSender, SmsSendOptions } from '../domain/ports.ts';
 import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
+import type { RunResult } from '../store/writer.ts';
 import { countSms } from './format.ts';
 
 /** `pending`: the intent is stored, the gateway's answer is not (not asked yet, no answer, or the process died before writing it) */
@@ -67,15 +68,46 @@ export function smsIntent(
   store: IvrStore,
   sms: { key: string; receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus },
   now: Date = new Date(),
-): { seq: number; id: string; status: SmsStatus; gatewayId: string | null; created: boolean } {
-  const res = store.db
-    .prepare(
-      `INSERT INTO sms (receptor, text, parts, created_at, channel, status, idem_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+): SmsIntent {
+  const [insert, select] = intentStatements(sms, now);
+  const res = store.stmt(insert!.sql).run(...insert!.params);
+  return intentOf(store.stmt(select!.sql).get(...select!.params) as IntentRow, res.changes === 1);
+}
+
+/** smsIntent() for a running service: on the store's writer thread when it has one, a lock retried on timers otherwise */
+export async function smsIntentAsync(
+  store: IvrStore,
+  sms: { key: string; receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus },
+  what: string,
+  now: Date = new Date(),
+): Promise<SmsIntent> {
+  if (!store.writer) return retryWhileBusy(() => smsIntent(store, sms, now), { waitMs: store.writeWaitMs, what, stats: store.writeStats });
+  const [res, row] = await store.writer.write(intentStatements(sms, now).map((s, i) => ({ ...s, get: i === 1 })), what);
+  return intentOf(row as unknown as IntentRow, (res as RunResult).changes === 1);
+}
+
+export interface SmsIntent {
+  seq: number;
+  id: string;
+  status: SmsStatus;
+  gatewayId: string | null;
+  created: boolean;
+}
+type IntentRow = Pick<Row, 'seq' | 'status' | 'gateway_id'>;
+
+function intentStatements(sms: { key: string; receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus }, now: Date): { sql: string; params: unknown[] }[] {
+  return [
+    {
+      sql: `INSERT INTO sms (receptor, text, parts, created_at, channel, status, idem_key) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(idem_key) WHERE idem_key IS NOT NULL DO NOTHING`,
-    )
-    .run(sms.receptor, sms.text, countSms(sms.text).parts, now.toISOString(), sms.channel, sms.status, sms.key);
-  const row = store.db.prepare(`SELECT seq, status, gateway_id FROM sms WHERE idem_key = ?`).get(sms.key) as Pick<Row, 'seq' | 'status' | 'gateway_id'>;
-  return { seq: row.seq, id: formatSmsId(row.seq), status: row.status, gatewayId: row.gateway_id, created: res.changes === 1 };
+      params: [sms.receptor, sms.text, countSms(sms.text).parts, now.toISOString(), sms.channel, sms.status, sms.key],
+    },
+    { sql: `SELECT seq, status, gateway_id FROM sms WHERE idem_key = ?`, params: [sms.key] },
+  ];
+}
+
+function intentOf(row: IntentRow, created: boolean): SmsIntent {
+  return { seq: row.seq, id: formatSmsId(row.seq), status: row.status, gatewayId: row.gateway_id, created };
 }
 
 /**
@@ -83,8 +115,20 @@ export function smsIntent(
  * is still `pending` (the reconciliation's mark must not overwrite a sender's). True when written.
  */
 export function markSms(store: IvrStore, seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }, o: { onlyIfPending?: boolean } = {}): boolean {
+  const st = markStatement(seq, m, o);
+  return store.stmt(st.sql).run(...st.params).changes === 1;
+}
+
+/** markSms() on the store's writer thread (when it has one); resolves once committed */
+export async function markSmsAsync(store: IvrStore, seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }): Promise<boolean> {
+  if (!store.writer) return markSms(store, seq, m);
+  const [res] = await store.writer.write([markStatement(seq, m, {})], 'write the gateway\'s answer to the SMS log');
+  return (res as RunResult).changes === 1;
+}
+
+function markStatement(seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }, o: { onlyIfPending?: boolean }): { sql: string; params: unknown[] } {
   const sql = `UPDATE sms SET status = ?, gateway_id = coalesce(?, gateway_id), error = ? WHERE seq = ?${o.onlyIfPending ? ` AND status = 'pending'` : ''}`;
-  return store.db.prepare(sql).run(m.status, m.gatewayId ?? null, m.error ?? null, seq).changes === 1;
+  return { sql, params: [m.status, m.gatewayId ?? null, m.error ?? null, seq] };
 }
 
 /** SMS of the log, newest first. */
@@ -117,13 +161,10 @@ export class LocalSmsOutbox implements SmsSender {
 
   async send(to: string, text: string, opts: SmsSendOptions = {}): Promise<{ id: string; status: 'queued' }> {
     const key = opts.key;
-    const id = await retryWhileBusy(
-      () =>
-        key === undefined
-          ? recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now())
-          : smsIntent(this.store, { key, receptor: to, text, channel: 'outbox', status: 'queued' }, this.now()).id,
-      { waitMs: this.store.writeWaitMs, what: 'queue the SMS', stats: this.store.writeStats },
-    );
+    const id =
+      key === undefined
+        ? await retryWhileBusy(() => recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now()), { waitMs: this.store.writeWaitMs, what: 'queue the SMS', stats: this.store.writeStats })
+        : (await smsIntentAsync(this.store, { key, receptor: to, text, channel: 'outbox', status: 'queued' }, 'queue the SMS', this.now())).id;
     return { id, status: 'queued' };
   }
 }

@@ -4,11 +4,11 @@
  *
  * Writes never hold up a call: `add` only queues the record; the queue is written in one
  * transaction at most `batchMs` later (or at once when `maxBatch` records wait), so a busy line
- * costs one commit per batch instead of one per call. The service opens the store with a busy
- * timeout of 0 (src/store/busy.ts): a batch that finds the database locked by another writer fails
- * at once, stays queued and is tried again a second later — the event loop never waits on the lock.
- * `flush()` writes what waits now (the service
- * calls it when it stops); a record still queued when the process is killed is lost — the calls'
+ * costs one commit per batch instead of one per call; in the service that commit runs on the
+ * store's writer thread (src/store/writer.ts), off the event loop. A batch that finds the database
+ * locked by another process waits there up to the store's writeWaitMs (src/store/busy.ts), then
+ * stays queued and is tried again a second later — the event loop never waits on the lock.
+ * `close()` writes what waits (the service calls it when it stops); a record still queued when the process is killed is lost — the calls'
  * requests are not (they are committed before the caller hears "registered").
  *
  * API for other parts (the web console, issue 13):
@@ -20,6 +20,9 @@ import type { CallRecord } from '../domain/call-record.ts';
 import type { Logger } from '../log/logger.ts';
 import { isStoreBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
+import type { RunResult } from './writer.ts';
+
+const INSERT_RECORD = `INSERT INTO call_records (call_id, started_ms, json) VALUES (?, ?, ?)`;
 
 /** records kept waiting while the store cannot take them; beyond this the oldest are dropped (and logged) */
 const MAX_WAITING = 10_000;
@@ -42,6 +45,10 @@ export interface RecordRange {
 export class CallRecordStore {
   private queue: CallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** records given to the writer thread, not answered yet */
+  private writing = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
   private readonly batchMs: number;
   private readonly maxBatch: number;
 
@@ -63,41 +70,74 @@ export class CallRecordStore {
     }
   }
 
-  /** Records waiting to be written. */
+  /** Records waiting to be written (queued, or given to the writer thread and not yet committed). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.writing;
   }
 
-  /** Writes every queued record now, in one transaction. A failed write keeps them queued and is logged. */
+  /**
+   * Writes every queued record now, in one transaction. A failed write keeps them queued and is
+   * logged. With the store's writer thread (src/store/writer.ts) the records are handed to it and
+   * committed there a moment later: await settled() to read them back.
+   */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queue.length === 0 || !this.store.db.open) return;
     const batch = this.queue;
     this.queue = [];
-    const insert = this.store.stmt(`INSERT INTO call_records (call_id, started_ms, json) VALUES (?, ?, ?)`);
+    const w = this.store.writer;
+    if (w) {
+      this.writing += batch.length;
+      const done = w
+        .write(batch.map((r) => ({ sql: INSERT_RECORD, params: [r.callId, Date.parse(r.startedAt), JSON.stringify(r)] })), 'write call records')
+        .then(
+          () => undefined,
+          (e: unknown) => this.keep(batch, e, false), // the writer has counted it (/health, /metrics)
+        )
+        .finally(() => {
+          this.writing -= batch.length;
+          this.inFlight.delete(done);
+        });
+      this.inFlight.add(done);
+      return;
+    }
+    const insert = this.store.stmt(INSERT_RECORD);
     try {
       this.store.db.transaction(() => {
         for (const r of batch) insert.run(r.callId, Date.parse(r.startedAt), JSON.stringify(r));
       })();
       this.store.writeStats.lastOkAt = Date.now();
     } catch (e) {
+      this.keep(batch, e, true);
+    }
+  }
+
+  /** Every record added so far is written (or has failed and waits for its next try). */
+  async settled(): Promise<void> {
+    this.flush();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** a batch that could not be written goes back to the queue, tried again a second later */
+  private keep(batch: CallRecord[], e: unknown, count: boolean): void {
+    if (count) {
       // counted with the store's other failed writes (/health, /metrics)
       const st = this.store.writeStats;
       if (isStoreBusy(e)) st.busy++;
       else st.failed++;
       st.lastFailureAt = Date.now();
       st.lastError = `call records: ${(e as Error).message}`;
-      this.queue = batch.concat(this.queue);
-      if (this.queue.length > MAX_WAITING) {
-        const dropped = this.queue.splice(0, this.queue.length - MAX_WAITING).length;
-        this.opts.logger?.error({ dropped }, 'call records dropped: the store has not taken writes for too long');
-      }
-      this.opts.logger?.error({ err: e, waiting: this.queue.length }, 'could not write call records; will try again');
-      if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), Math.max(1000, this.batchMs));
-        this.timer.unref();
-      }
+    }
+    this.queue = batch.concat(this.queue);
+    if (this.queue.length > MAX_WAITING) {
+      const dropped = this.queue.splice(0, this.queue.length - MAX_WAITING).length;
+      this.opts.logger?.error({ dropped }, 'call records dropped: the store has not taken writes for too long');
+    }
+    this.opts.logger?.error({ err: e, waiting: this.queue.length }, 'could not write call records; will try again');
+    if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => this.flush(), Math.max(1000, this.batchMs));
+      this.timer.unref();
     }
   }
 
@@ -119,13 +159,22 @@ export class CallRecordStore {
   }
 
   /** Deletes the records of calls that entered before `before`; returns how many. */
-  prune(before: Date): number {
-    this.flush();
-    return this.store.stmt(`DELETE FROM call_records WHERE started_ms < ?`).run(before.getTime()).changes;
+  async prune(before: Date): Promise<number> {
+    const sql = `DELETE FROM call_records WHERE started_ms < ?`;
+    const w = this.store.writer;
+    if (!w) {
+      this.flush();
+      return this.store.stmt(sql).run(before.getTime()).changes;
+    }
+    await this.settled();
+    const [r] = await w.write([{ sql, params: [before.getTime()] }], 'delete old call records');
+    return (r as RunResult).changes;
   }
 
-  /** Writes what is queued; the store itself is closed by its owner. */
-  close(): void {
-    this.flush();
+  /** Writes what is queued (and waits for the writer thread's commit); the store itself is closed by its owner. */
+  async close(): Promise<void> {
+    await this.settled();
+    this.closed = true;
+    clearTimeout(this.timer);
   }
 }

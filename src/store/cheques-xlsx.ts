@@ -19,6 +19,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { readSheet } from 'read-excel-file/node';
 import type { BouncedCheque } from '../domain/data-file.ts';
 import type { Logger } from '../log/logger.ts';
+import { retryWhileBusy } from './busy.ts';
 import { metaGet, metaSet, type IvrStore } from './db.ts';
 import {
   excelDateToIso,
@@ -304,13 +305,20 @@ export class ChequesWatcher {
     } catch (e) {
       return this.fail((e as Error).message, kept());
     }
-    replaceXlsxCheques(this.store, parsed.cheques);
-    this.signature = sig;
-    metaSet(
-      this.store.db,
-      'cheques_xlsx',
-      JSON.stringify({ at: new Date().toISOString(), path: this.opts.path, imported: parsed.cheques.length, badRows: parsed.problems.length, error: null }),
+    // the service's writer thread may hold the lock for a commit (and another process for longer): retried on timers
+    await retryWhileBusy(
+      () =>
+        this.store.db.transaction(() => {
+          replaceXlsxCheques(this.store, parsed.cheques);
+          metaSet(
+            this.store.db,
+            'cheques_xlsx',
+            JSON.stringify({ at: new Date().toISOString(), path: this.opts.path, imported: parsed.cheques.length, badRows: parsed.problems.length, error: null }),
+          );
+        })(),
+      { waitMs: this.store.writeWaitMs, what: 'replace the bounced cheques', stats: this.store.writeStats },
     );
+    this.signature = sig;
     for (const p of parsed.problems) log?.warn({ file: this.opts.path, row: p.row, problem: p.message }, 'bounced-cheque spreadsheet: row skipped');
     for (const p of parsed.warnings) log?.warn({ file: this.opts.path, row: p.row, problem: p.message }, 'bounced-cheque spreadsheet: row kept with a doubt');
     log?.info({ file: this.opts.path, imported: parsed.cheques.length, badRows: parsed.problems.length }, 'bounced-cheque spreadsheet imported');

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.ts';
 import { newStoreWriteStats, type StoreWriteStats } from './busy.ts';
 import { importDataContent } from './import.ts';
+import { StoreWriter } from './writer.ts';
 
 export type Db = Database.Database;
 
@@ -32,14 +33,17 @@ export function probeStoreWritable(store: IvrStore): { state: 'ok' | 'locked' | 
   const db = store.db;
   if (!db.open) return { state: 'failing', detail: 'the store is closed' };
   const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  const epoch = store.writer?.lockEpoch();
   try {
     if (previous !== 0) db.pragma('busy_timeout = 0');
     db.exec('BEGIN IMMEDIATE');
     db.exec('ROLLBACK');
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
-    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return { state: 'locked', detail: 'another process holds the write lock' };
-    return { state: 'failing', detail: `${(e as Error).message} (${code})` };
+    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+      // the service's own writer thread committing at that moment is not another process's lock
+      if (epoch === undefined || !store.writer!.heldLockSince(epoch)) return { state: 'locked', detail: 'another process holds the write lock' };
+    } else return { state: 'failing', detail: `${(e as Error).message} (${code})` };
   } finally {
     if (previous !== 0) db.pragma(`busy_timeout = ${previous}`);
   }
@@ -193,6 +197,11 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** how long a write in a call waits (without blocking) for another writer before it fails; default 2000 */
   writeWaitMs?: number;
+  /**
+   * Run the service's writes on a writer thread with its own connection (src/store/writer.ts), so
+   * that no commit's fsync holds up the event loop. Not for `:memory:` (one connection only).
+   */
+  writer?: boolean;
 }
 
 export interface IvrStore {
@@ -204,6 +213,11 @@ export interface IvrStore {
   readonly writeWaitMs: number;
   /** how the service's writes have fared (src/store/busy.ts): /health and /metrics */
   readonly writeStats: StoreWriteStats;
+  /**
+   * The writer thread (OpenStoreOptions.writer): when present, the service's writes go through it
+   * and are awaited; absent (command-line tools, `:memory:`), they run on this thread's connection.
+   */
+  readonly writer?: StoreWriter;
   /**
    * The prepared statement of `sql`, compiled once per store (better-sqlite3 compiles again at
    * every db.prepare): the calls' reads and writes reuse theirs.
@@ -237,18 +251,25 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
     const statements = new Map<string, Database.Statement>();
+    const writeWaitMs = opts.writeWaitMs ?? 2000;
+    const writeStats = newStoreWriteStats();
+    if (opts.writer && path === ':memory:') throw new Error('an in-memory store has no writer thread (it is one connection)');
+    const writer = opts.writer ? new StoreWriter({ path, synchronous: opts.synchronous ?? 'full', writeWaitMs, stats: writeStats, ...(opts.logger ? { logger: opts.logger } : {}) }) : undefined;
     const store: IvrStore = {
       db,
       path,
       installationId,
-      writeWaitMs: opts.writeWaitMs ?? 2000,
-      writeStats: newStoreWriteStats(),
+      writeWaitMs,
+      writeStats,
+      ...(writer ? { writer } : {}),
       stmt: (sql) => {
         let st = statements.get(sql);
         if (!st) statements.set(sql, (st = db.prepare(sql)));
         return st;
       },
       close: () => {
+        // a writer still running ends after the writes it was given (stack.stop awaits writer.close() first)
+        void writer?.close();
         if (db.open) db.close();
       },
     };

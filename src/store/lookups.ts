@@ -33,18 +33,31 @@ export class FailedLookups {
    * record() for a running service: a database locked by another writer is retried on timers, so
    * the event loop never waits (src/store/busy.ts); rejects when the store stays locked or fails
    */
-  recordAsync(callerNumber: string): Promise<number> {
-    return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup', stats: this.store.writeStats });
+  async recordAsync(callerNumber: string): Promise<number> {
+    const w = this.store.writer;
+    if (!w) return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup', stats: this.store.writeStats });
+    // on the writer thread (src/store/writer.ts): the count is read once the commit has returned
+    await w.write(this.recordStatements(callerNumber), 'count a failed lookup');
+    return this.count(callerNumber);
   }
 
   /** records one failed try; returns the number of failures within the window, this one included */
   record(callerNumber: string): number {
-    const now = this.now();
+    const [drop, add] = this.recordStatements(callerNumber);
     this.store.db.transaction(() => {
-      this.store.stmt(`DELETE FROM lookup_failures WHERE caller_number = ? AND at_ms <= ?`).run(callerNumber, now - this.windowMs);
-      this.store.stmt(`INSERT INTO lookup_failures (caller_number, at_ms) VALUES (?, ?)`).run(callerNumber, now);
+      this.store.stmt(drop!.sql).run(...drop!.params);
+      this.store.stmt(add!.sql).run(...add!.params);
     })();
     return this.count(callerNumber);
+  }
+
+  /** one failed try: the number's entries older than the window go, this one is added */
+  private recordStatements(callerNumber: string): { sql: string; params: unknown[] }[] {
+    const now = this.now();
+    return [
+      { sql: `DELETE FROM lookup_failures WHERE caller_number = ? AND at_ms <= ?`, params: [callerNumber, now - this.windowMs] },
+      { sql: `INSERT INTO lookup_failures (caller_number, at_ms) VALUES (?, ?)`, params: [callerNumber, now] },
+    ];
   }
 
   /** failures of this number within the window */

@@ -7,6 +7,7 @@
 import { BouncedCheque, Customer, Order, Store } from '../domain/data-file.ts';
 import type { OrderData } from '../domain/ports.ts';
 import type { IvrStore } from './db.ts';
+import type { RunResult } from './writer.ts';
 
 export class EmbeddedOrderData implements OrderData {
   constructor(private readonly store: IvrStore) {}
@@ -62,9 +63,11 @@ export class EmbeddedOrderData implements OrderData {
 
   async registerCustomer(c: { nationalId: string; mobile?: string }): Promise<'registered' | 'already-registered'> {
     const customer = Customer.parse({ nationalId: c.nationalId, ...(c.mobile ? { mobile: c.mobile } : {}) });
-    const res = this.store
-      .stmt(`INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'ivr') ON CONFLICT(national_id) DO NOTHING`)
-      .run(customer.nationalId, JSON.stringify(customer));
-    return res.changes === 1 ? 'registered' : 'already-registered';
+    const insert = { sql: `INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'ivr') ON CONFLICT(national_id) DO NOTHING`, params: [customer.nationalId, JSON.stringify(customer)] };
+    // on the store's writer thread when it has one (src/store/writer.ts): answered once committed
+    const changes = this.store.writer
+      ? ((await this.store.writer.write([insert], 'register the customer'))[0] as RunResult).changes
+      : this.store.stmt(insert.sql).run(...insert.params).changes;
+    return changes === 1 ? 'registered' : 'already-registered';
   }
 }

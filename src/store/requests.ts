@@ -18,6 +18,7 @@ import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decisio
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
 import { retryWhileBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
+import type { RunResult } from './writer.ts';
 
 export type RequestStatus = RegisteredRequest['status'];
 
@@ -137,6 +138,11 @@ export function rowToRequest(r: Row): StoredRequest {
   };
 }
 
+/** a new request, or nothing when this call, topic and order already has one (idempotent) */
+const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(call_id, topic, ifnull(order_number, '')) DO NOTHING`;
+const REQUEST_BY_KEY = `SELECT * FROM requests WHERE call_id = ? AND topic = ? AND ifnull(order_number, '') = ?`;
+
 export class SqliteRequestRegistry implements RequestRegistry {
   readonly prefix: string;
   private readonly now: () => Date;
@@ -157,26 +163,27 @@ export class SqliteRequestRegistry implements RequestRegistry {
     if (!r.topic) throw new Error('request topic is empty');
     const store = this.store;
     const values = requestInsertValues(this.prefix, r, this.now().toISOString());
-    // a database locked by another writer is retried on timers (other calls go on), then a failed step
-    const { res, row } = await retryWhileBusy(
-      () => {
-        const res = store
-          .stmt(
-            `INSERT INTO requests (${REQUEST_INSERT_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(call_id, topic, ifnull(order_number, '')) DO NOTHING`,
-          )
-          .run(...values);
-        // autocommit: the statement above has been committed (and synced) when run() returns
-        const row = store
-          .stmt(`SELECT * FROM requests WHERE call_id = ? AND topic = ? AND ifnull(order_number, '') = ?`)
-          .get(r.callId, r.topic, r.orderNumber ?? '') as Row;
-        return { res, row };
-      },
-      { waitMs: this.store.writeWaitMs, what: 'register the request', stats: this.store.writeStats },
-    );
+    const key = [r.callId, r.topic, r.orderNumber ?? ''];
+    let changes: number;
+    let row: Row;
+    if (store.writer) {
+      // on the writer thread: answered once the commit is durable, the event loop never waits for its fsync
+      const [res, got] = await store.writer.write([{ sql: INSERT_REQUEST, params: values }, { sql: REQUEST_BY_KEY, params: key, get: true }], 'register the request');
+      changes = (res as RunResult).changes;
+      row = got as unknown as Row;
+    } else {
+      // a database locked by another writer is retried on timers (other calls go on), then a failed step
+      ({ changes, row } = await retryWhileBusy(
+        () => {
+          const res = store.stmt(INSERT_REQUEST).run(...values);
+          // autocommit: the statement above has been committed (and synced) when run() returns
+          return { changes: res.changes, row: store.stmt(REQUEST_BY_KEY).get(...key) as Row };
+        },
+        { waitMs: this.store.writeWaitMs, what: 'register the request', stats: this.store.writeStats },
+      ));
+    }
     const stored = toPublic(rowToRequest(row));
-    if (res.changes === 1) {
+    if (changes === 1) {
       this.onRegistered?.(stored);
       return stored;
     }

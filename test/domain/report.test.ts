@@ -143,11 +143,11 @@ describe('ivr-1699 report', () => {
     await expect(report(['--db', db, '--json', '--csv'])).rejects.toThrow(/not both/);
   });
 
-  it('retention: prune deletes records older than the cut-off', () => {
+  it('retention: prune deletes records older than the cut-off', async () => {
     const store = openStore(join(dir, 'p.sqlite'));
     const s = new CallRecordStore(store);
     records.forEach((x) => s.add(x));
-    expect(s.prune(new Date('2026-11-25T12:00:00Z'))).toBe(5);
+    expect(await s.prune(new Date('2026-11-25T12:00:00Z'))).toBe(5);
     expect(s.count()).toBe(1);
     store.close();
   });
