@@ -75,22 +75,7 @@ function flush(): void {
       failAll(batch, e);
       return next();
     }
-    // locked by another process: the jobs past their deadline fail, the rest wait for the next try
-    const now = Date.now();
-    const waiting: WriteJob[] = [];
-    for (const j of batch) {
-      if (now + delay > j.deadline) reply({ id: j.id, ok: false, kind: 'busy', message: (e as Error).message, code: code(e) });
-      else waiting.push(j);
-    }
-    queue = waiting.concat(queue);
-    if (queue.length > 0) {
-      retryTimer = setTimeout(() => {
-        retryTimer = undefined;
-        flush();
-      }, delay);
-      delay = Math.min(100, delay * 2);
-    }
-    return finishIfClosing();
+    return waitForLock(batch, e);
   }
   delay = 5;
   Atomics.store(lockState, 0, 1);
@@ -124,12 +109,8 @@ function flush(): void {
       // the transaction is gone already
     }
     endTransaction();
-    if (isBusy(e)) {
-      // not expected once BEGIN IMMEDIATE holds the lock; tried again like a lock at BEGIN
-      queue = batch.concat(queue);
-      schedule();
-      return;
-    }
+    // not expected once BEGIN IMMEDIATE holds the lock; tried again like a lock at BEGIN
+    if (isBusy(e)) return waitForLock(batch, e);
     failAll(batch, e);
     return next();
   }
@@ -137,6 +118,25 @@ function flush(): void {
   // answered only now: the COMMIT above has returned, the batch is durable
   for (const m of done) reply(m);
   next();
+}
+
+/** locked by another process: the jobs past their deadline fail, the rest wait for the next try */
+function waitForLock(batch: WriteJob[], e: unknown): void {
+  const now = Date.now();
+  const waiting: WriteJob[] = [];
+  for (const j of batch) {
+    if (now + delay > j.deadline) reply({ id: j.id, ok: false, kind: 'busy', message: (e as Error).message, code: code(e) });
+    else waiting.push(j);
+  }
+  queue = waiting.concat(queue);
+  if (queue.length > 0) {
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      flush();
+    }, delay);
+    delay = Math.min(100, delay * 2);
+  }
+  finishIfClosing();
 }
 
 function next(): void {
