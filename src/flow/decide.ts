@@ -21,7 +21,7 @@ import { menuState } from './listen.ts';
 import { topicOf } from './lookup.ts';
 import { flowSetup, prompt, requestAnnouncement, type FlowContext } from './setup.ts';
 
-const currentQuestion = (c: FlowContext) => c.questions[c.questionIndex];
+const currentQuestion = (c: FlowContext) => c.policy.questions[c.policy.questionIndex];
 
 /** decision.say, and the registered request's number (without padding zeros) after `request-registered` */
 function announcement(c: FlowContext, requestRegistered: string): SayItem[] {
@@ -33,22 +33,24 @@ export function questionsState(cfg: FlowConfig) {
   return flowSetup.createStateConfig({
     id: 'questions',
     initial: 'load',
-    entry: assign({ answers: {} }),
+    entry: assign({ policy: ({ context }) => ({ ...context.policy, answers: {} }) }),
     states: {
       load: {
         invoke: {
           src: 'questions',
-          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.facts ?? emptyFacts()), answers: context.answers } }),
+          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.policy.facts ?? emptyFacts()), answers: context.policy.answers } }),
           onDone: {
             target: 'next',
             // never ask a question twice, whatever the policy returns
-            actions: assign({ questions: ({ event, context }) => event.output.filter((q) => !Object.hasOwn(context.answers, q.name)), questionIndex: 0 }),
+            actions: assign({
+              policy: ({ event, context }) => ({ ...context.policy, questions: event.output.filter((q) => !Object.hasOwn(context.policy.answers, q.name)), questionIndex: 0 }),
+            }),
           },
           onError: { target: '#handoff', actions: { type: 'toAgent', params: { skill: 'owning', say: [p.systemUnavailable] } } },
         },
       },
       next: {
-        always: [{ guard: ({ context }) => context.questionIndex < context.questions.length, target: 'ask' }, { target: '#decide' }],
+        always: [{ guard: ({ context }) => context.policy.questionIndex < context.policy.questions.length, target: 'ask' }, { target: '#decide' }],
       },
       ask: menuState({
         node: (c) => `question-${currentQuestion(c)?.name ?? ''}`,
@@ -66,7 +68,7 @@ export function questionsState(cfg: FlowConfig) {
             actions: assign(({ context, event }) => {
               const q = currentQuestion(context);
               const digit = event.type === 'DTMF' ? event.digit : '';
-              return { answers: q ? { ...context.answers, [q.name]: q.options[digit] ?? '' } : context.answers };
+              return { policy: q ? { ...context.policy, answers: { ...context.policy.answers, [q.name]: q.options[digit] ?? '' } } : context.policy };
             }),
           },
         ],
@@ -90,7 +92,7 @@ export function decideState(cfg: FlowConfig) {
       run: {
         invoke: {
           src: 'decide',
-          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.facts ?? emptyFacts()), answers: context.answers } }),
+          input: ({ context }) => ({ topic: topicOf(context), facts: { ...(context.policy.facts ?? emptyFacts()), answers: context.policy.answers } }),
           onDone: {
             target: 'route',
             actions: assign(({ event }) => ({ decision: event.output, rule: event.output.rule, outcome: event.output.outcome })),
@@ -113,12 +115,12 @@ export function decideState(cfg: FlowConfig) {
                 topic: topicOf(context),
                 type: d.request.type,
                 unit: d.request.unit,
-                ...(context.nationalId ? { nationalId: context.nationalId } : {}),
-                ...(context.orderNumber ? { orderNumber: context.orderNumber } : {}),
+                ...(context.entered.nationalId ? { nationalId: context.entered.nationalId } : {}),
+                ...(context.entered.orderNumber ? { orderNumber: context.entered.orderNumber } : {}),
                 ...(context.callerNumber ? { callerNumber: context.callerNumber } : {}),
                 rule: d.rule,
                 outcome: d.outcome,
-                details: { reason: d.reason, answers: context.answers },
+                details: { reason: d.reason, answers: context.policy.answers },
               },
             };
           },

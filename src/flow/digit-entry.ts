@@ -188,7 +188,7 @@ export function digitEntryResult(
   snap: SnapshotFrom<ReturnType<typeof createDigitEntryMachine>>,
   kind: EntryKind,
 ): DigitEntryResult {
-  if (snap.matches('valid')) return { status: 'valid', value: snap.context[ENTRY_FIELD[kind]] ?? '' };
+  if (snap.matches('valid')) return { status: 'valid', value: snap.context.entered[ENTRY_FIELD[kind]] ?? '' };
   if (snap.matches('max-tries')) return { status: 'max-tries' };
   if (snap.matches('hung-up')) return { status: 'caller-hangup' };
   return { status: 'running' };

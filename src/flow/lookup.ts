@@ -51,8 +51,8 @@ export function identifyState(cfg: FlowConfig) {
         invoke: {
           src: 'lookupOrder',
           input: ({ context }) => ({
-            nationalId: context.nationalId ?? '',
-            orderNumber: context.orderNumber ?? '',
+            nationalId: context.entered.nationalId ?? '',
+            orderNumber: context.entered.orderNumber ?? '',
             callerNumber: context.callerNumber,
             topic: topicOf(context),
           }),
@@ -60,7 +60,7 @@ export function identifyState(cfg: FlowConfig) {
             {
               guard: ({ event }) => event.output.status === 'found',
               target: '#questions',
-              actions: assign({ facts: ({ event }) => (event.output.status === 'found' ? event.output.facts : null) }),
+              actions: assign({ policy: ({ context, event }) => ({ ...context.policy, facts: event.output.status === 'found' ? event.output.facts : null }) }),
             },
             {
               guard: ({ context, event }) => event.output.status === 'mismatch' && context.lookupFails + 1 >= cfg.tries.lookup,

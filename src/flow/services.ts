@@ -63,7 +63,7 @@ export function nearestStoresState(cfg: FlowConfig) {
           {
             guard: ({ context }) => normalizeMobile(context.callerNumber) !== null,
             target: 'send',
-            actions: assign({ mobile: ({ context }) => normalizeMobile(context.callerNumber) }),
+            actions: assign({ entered: ({ context }) => ({ ...context.entered, mobile: normalizeMobile(context.callerNumber) }) }),
           },
           { target: 'enterMobile' },
         ],
@@ -81,7 +81,7 @@ export function nearestStoresState(cfg: FlowConfig) {
       send: {
         invoke: {
           src: 'sendStores',
-          input: ({ context }) => ({ areaCode: context.areaCode ?? '', mobile: context.mobile ?? '', callId: context.callId }),
+          input: ({ context }) => ({ areaCode: context.entered.areaCode ?? '', mobile: context.entered.mobile ?? '', callId: context.callId }),
           onDone: [
             {
               guard: ({ event }) => event.output.status === 'sent',
@@ -140,7 +140,7 @@ export function customerRegistrationState(cfg: FlowConfig) {
           src: 'registerCustomer',
           input: ({ context }) => {
             const mobile = normalizeMobile(context.callerNumber);
-            return { nationalId: context.nationalId ?? '', ...(mobile ? { mobile } : {}) };
+            return { nationalId: context.entered.nationalId ?? '', ...(mobile ? { mobile } : {}) };
           },
           onDone: [
             {
