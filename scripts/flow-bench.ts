@@ -2,9 +2,10 @@
  * The call flow alone (src/flow, xstate), without ARI or stores: N refund calls
  * ("3 4 0499370899# 1403001234# 1") at once through the service's call machine with instant fake
  * actors, keys sent one at a time like a caller's DTMF (each group when IVR_NODE is set, while its
- * prompt plays: barge-in). Prints the main thread's CPU per call and the heap allocated per call.
+ * prompt plays: barge-in). Prints the process's CPU per call
+ * (main thread and V8's threads) per round and the median of the rounds after the first two.
  *
- *   npx tsx scripts/flow-bench.ts [calls=2000] [rounds=5]
+ *   npx tsx scripts/flow-bench.ts [calls=1000] [rounds=8]
  *   node --cpu-prof --cpu-prof-dir=/tmp/fp --import tsx scripts/flow-bench.ts
  */
 import { createActor, fromPromise } from 'xstate';
@@ -22,8 +23,8 @@ import type {
   SendStoresOutput,
 } from '../src/flow/ports.ts';
 
-const calls = Number(process.argv[2] ?? 2000);
-const rounds = Number(process.argv[3] ?? 5);
+const calls = Number(process.argv[2] ?? 1000);
+const rounds = Number(process.argv[3] ?? 8);
 const SCRIPT = '3 4 0499370899# 1403001234# 1'.split(' ');
 const facts: Facts = { customer: null, order: null, stock: null, bouncedCheques: [], earlierRequests: [], answers: {} };
 const question: Question = { name: 'refund-kind', prompt: 'question-refund-kind', options: { '1': 'credit', '2': 'cash' } } as Question;
@@ -74,13 +75,16 @@ function oneCall(): Promise<string> {
   });
 }
 
+const perCall: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const cpu0 = process.cpuUsage();
-  const heap0 = process.memoryUsage().heapUsed;
   const outs = await Promise.all(Array.from({ length: calls }, oneCall));
   const cpu = process.cpuUsage(cpu0);
   const bad = outs.filter((o) => o !== '{"kind":"hangup","reason":"completed"}');
   if (bad.length) throw new Error(`unexpected outputs: ${bad[0]}`);
-  console.log(`round ${r + 1}: ${calls} calls, ${((cpu.user + cpu.system) / 1000 / calls).toFixed(3)} ms CPU per call` +
-    '');
+  perCall.push((cpu.user + cpu.system) / 1000 / calls);
+  console.log(`round ${r + 1}: ${calls} calls, ${perCall.at(-1)!.toFixed(3)} ms CPU per call`);
 }
+// the first rounds run code V8 has not optimised yet
+const warm = perCall.slice(Math.min(2, rounds - 1)).sort((a, b) => a - b);
+console.log(`median of rounds ${rounds - warm.length + 1}-${rounds}: ${warm[Math.floor(warm.length / 2)]!.toFixed(3)} ms CPU per call`);
