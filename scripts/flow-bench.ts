@@ -1,5 +1,5 @@
 /**
- * The call flow alone (src/flow, xstate), without ARI or stores: N refund calls
+ * The call flow alone (src/flow, xstate, as src/app/call-session.ts runs it), without ARI or stores: N refund calls
  * ("3 4 0499370899# 1403001234# 1") at once through the service's call machine with instant fake
  * actors, keys sent one at a time like a caller's DTMF (each group when IVR_NODE is set, while its
  * prompt plays: barge-in). Prints the process's CPU per call
@@ -8,20 +8,10 @@
  *   npx tsx scripts/flow-bench.ts [calls=1000] [rounds=8]
  *   node --cpu-prof --cpu-prof-dir=/tmp/fp --import tsx scripts/flow-bench.ts
  */
-import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../src/flow/call-machine.ts';
+import { createCallActor } from '../src/app/call-session.ts';
 import type { Decision, Facts, Question } from '../src/domain/decision.ts';
-import type {
-  LookupOrderInput,
-  LookupOrderOutput,
-  QuestionsInput,
-  RegisterCustomerInput,
-  RegisterCustomerOutput,
-  RegisterInput,
-  RegisterOutput,
-  SendStoresInput,
-  SendStoresOutput,
-} from '../src/flow/ports.ts';
+import type { LookupOrderOutput, QuestionsInput, RegisterCustomerOutput, RegisterOutput, SendStoresOutput } from '../src/flow/ports.ts';
 
 const calls = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 8);
@@ -32,49 +22,46 @@ const decision = { rule: 'A6', outcome: 'refund-registered', say: [{ kind: 'prom
 
 const machine = createCallMachine({}).provide({ delays: { repeatWindow: 1 } });
 
-/** per call: the key groups still to send and the actor (found through the call's actor system) */
-interface Call { groups: string[]; ref: { getSnapshot(): { status: string }; send(e: { type: 'DTMF'; digit: string }): void } }
-const calls_ = new WeakMap<object, Call>();
-const keyGroup = (c: Call, g: string) => {
-  let i = 0;
-  const next = () => {
-    if (i >= g.length || c.ref.getSnapshot().status !== 'active') return;
-    c.ref.send({ type: 'DTMF', digit: g[i++]! });
-    setImmediate(next);
-  };
-  setImmediate(next);
-};
-// provided once, as the service does (src/app/call-session.ts sharedMachine)
-const shared = machine.provide({
-  actors: {
-    play: fromPromise(({ signal }) => new Promise((r) => {
-      const t = setImmediate(() => r({ status: 'done' }));
-      signal.addEventListener('abort', () => { clearImmediate(t); r({ status: 'stopped' }); }, { once: true });
-    })),
-    setVars: fromPromise(async ({ input, system }: { input: { vars: Record<string, string> }; system: object }) => {
-      const c = calls_.get(system)!;
-      if (input.vars.IVR_NODE !== undefined && input.vars.IVR_NODE !== 'hear-again' && c.groups.length) keyGroup(c, c.groups.shift()!);
-    }),
-    transfer: fromPromise(async () => {}),
-    hangup: fromPromise(async () => {}),
-    lookupOrder: fromPromise<LookupOrderOutput, LookupOrderInput>(async () => ({ status: 'found', facts })),
-    questions: fromPromise<Question[], QuestionsInput>(async ({ input }) => (Object.keys(input.facts.answers).length ? [] : [question])),
-    decide: fromPromise(async () => decision),
-    register: fromPromise<RegisterOutput, RegisterInput>(async () => ({ status: 'registered', number: 'R-000001' })),
-    registerCustomer: fromPromise<RegisterCustomerOutput, RegisterCustomerInput>(async () => ({ status: 'registered' })),
-    sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
-  },
-});
-
+/** one call: its actor steps, as the service's (src/app/actors.ts callActors), instant, keying like a caller */
 function oneCall(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const ref = createActor(shared, { input: { callId: 'c', callerNumber: '09121234567' } });
-    calls_.set(ref.system, { groups: [...SCRIPT], ref });
-    ref.subscribe({ complete: () => resolve(JSON.stringify(ref.getSnapshot().output)), error: reject });
-    ref.start();
+    const groups = [...SCRIPT];
+    const keyGroup = (g: string) => {
+      let i = 0;
+      const next = () => {
+        if (i >= g.length || actor.getSnapshot().status !== 'active') return;
+        const t0 = process.hrtime.bigint();
+        actor.send({ type: "DTMF", digit: g[i++]! });
+        (globalThis as unknown as { sendNs: bigint }).sendNs += process.hrtime.bigint() - t0;
+        setImmediate(next);
+      };
+      setImmediate(next);
+    };
+    const steps = {
+      play: async ({ signal }: { signal: AbortSignal }) =>
+        new Promise((r) => {
+          const t = setImmediate(() => r({ status: 'done' }));
+          signal.addEventListener('abort', () => { clearImmediate(t); r({ status: 'stopped' }); }, { once: true });
+        }),
+      setVars: async ({ input }: { input: { vars: Record<string, string> } }) => {
+        if (input.vars.IVR_NODE !== undefined && input.vars.IVR_NODE !== 'hear-again' && groups.length) keyGroup(groups.shift()!);
+      },
+      transfer: async () => {},
+      hangup: async () => {},
+      lookupOrder: async (): Promise<LookupOrderOutput> => ({ status: 'found', facts }),
+      questions: async ({ input }: { input: QuestionsInput }) => (Object.keys(input.facts.answers).length ? [] : [question]),
+      decide: async () => decision,
+      register: async (): Promise<RegisterOutput> => ({ status: 'registered', number: 'R-000001' }),
+      registerCustomer: async (): Promise<RegisterCustomerOutput> => ({ status: 'registered' }),
+      sendStores: async (): Promise<SendStoresOutput> => ({ status: 'sent', count: 1 }),
+    };
+    const actor = createCallActor(machine, steps, { callId: 'c', callerNumber: '09121234567' });
+    actor.subscribe({ complete: () => resolve(JSON.stringify(actor.getSnapshot().output)), error: reject });
+    actor.start();
   });
 }
 
+(globalThis as unknown as { sendNs: bigint }).sendNs = 0n;
 const perCall: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const cpu0 = process.cpuUsage();
@@ -83,7 +70,7 @@ for (let r = 0; r < rounds; r++) {
   const bad = outs.filter((o) => o !== '{"kind":"hangup","reason":"completed"}');
   if (bad.length) throw new Error(`unexpected outputs: ${bad[0]}`);
   perCall.push((cpu.user + cpu.system) / 1000 / calls);
-  console.log(`round ${r + 1}: ${calls} calls, ${perCall.at(-1)!.toFixed(3)} ms CPU per call`);
+  console.log(`round ${r + 1}: ${calls} calls, ${perCall.at(-1)!.toFixed(3)} ms CPU per call, keys ${Number((globalThis as unknown as { sendNs: bigint }).sendNs) / 1e6 / calls} ms per call`); (globalThis as unknown as { sendNs: bigint }).sendNs = 0n;
 }
 // the first rounds run code V8 has not optimised yet
 const warm = perCall.slice(Math.min(2, rounds - 1)).sort((a, b) => a - b);

@@ -3,7 +3,7 @@
  * channel's keys and hang-up, and make sure the caller ends at an answer or a human: if the
  * flow fails or runs past its limit, the caller goes to the general queue.
  */
-import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
+import { createActor, type AnyStateMachine, type PromiseActorLogic } from 'xstate';
 import type { CallChannel } from '../ari/channel.ts';
 import { isNotFound } from '../ari/errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -11,7 +11,8 @@ import type { CallRecord } from '../domain/call-record.ts';
 import { defaultFlowConfig } from '../flow/config.ts';
 import { collectedVars, type FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
-import { callActors, channelVarName } from './actors.ts';
+import { callActors, channelVarName, type CallStep } from './actors.ts';
+import type { CallInput } from '../flow/ports.ts';
 import { decodeIvrState, IVR_STATE, RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
 
 /** each call's actor system → that call's actor implementations (see sharedMachine) */
@@ -27,17 +28,94 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
   let shared = sharedMachines.get(machine);
   if (!shared) {
     const actors: Record<string, unknown> = {};
-    for (const name of names) {
-      actors[name] = fromPromise(async (args: { system: object }) => {
-        const impl = actorsOfCall.get(args.system)?.[name] as ((a: unknown) => Promise<unknown>) | undefined;
-        if (!impl) throw new Error(`no ${name} actor for this call`);
-        return impl(args);
-      });
-    }
+    for (const name of names) actors[name] = callStepLogic(name);
     shared = machine.provide({ actors } as never);
     sharedMachines.set(machine, shared);
   }
   return shared;
+}
+
+/**
+ * Starts the call machine for one call with that call's actor implementations (./actors.ts
+ * callActors, or any functions of the same form). Not started: subscribe first, then `start()`.
+ */
+export function createCallActor(machine: AnyStateMachine, impls: Record<string, CallStep<unknown, never>>, input: CallInput) {
+  const actor = createActor(sharedMachine(machine, Object.keys(impls)), { input });
+  actorsOfCall.set(actor.system, impls);
+  return actor;
+}
+
+const STEP_DONE = 'ivr.step.done';
+const STEP_FAILED = 'ivr.step.failed';
+/** the abort reason of a step the flow stopped (a key barged in, the caller hung up, the state was left) */
+const STOPPED_BY_FLOW = 'stopped by the call flow';
+/** the AbortController of a running step, made only when the step asked for its signal */
+const stepControllers = new WeakMap<object, AbortController>();
+type StepSnapshot = { status: 'active' | 'done' | 'error' | 'stopped'; output: unknown; error: unknown; input: unknown };
+
+/**
+ * A call step (./actors.ts CallStep) as xstate actor logic: what `fromPromise` does (output or
+ * error to the parent; stopped when the state is left), minus its costs per invocation: the
+ * AbortController is made only when the step reads `signal` (play does; setVars and the backends do
+ * not), and a stop aborts it with a constant reason, not a new DOMException (which captures a
+ * stack). A refund call invokes about 25 steps and stops a prompt at each barge-in.
+ */
+function callStepLogic(name: string) {
+  const logic = {
+    config: name,
+    transition: (state: StepSnapshot, event: { type: string; data?: unknown }, scope: { self: object }): StepSnapshot => {
+      if (state.status !== 'active') return state;
+      switch (event.type) {
+        case STEP_DONE:
+          return { ...state, status: 'done', output: event.data, input: undefined };
+        case STEP_FAILED:
+          return { ...state, status: 'error', error: event.data, input: undefined };
+        case 'xstate.stop': {
+          const controller = stepControllers.get(scope.self);
+          if (controller) {
+            stepControllers.delete(scope.self);
+            controller.abort(STOPPED_BY_FLOW);
+          }
+          return { ...state, status: 'stopped', input: undefined };
+        }
+        default:
+          return state;
+      }
+    },
+    start: (state: StepSnapshot, { self, system }: { self: { getSnapshot(): { status: string }; send(e: unknown): void }; system: object }) => {
+      if (state.status !== 'active') return;
+      const impl = actorsOfCall.get(system)?.[name] as CallStep<unknown, unknown> | undefined;
+      let result: Promise<unknown>;
+      try {
+        if (!impl) throw new Error(`no ${name} actor for this call`);
+        result = Promise.resolve(
+          impl({
+            input: state.input,
+            get signal() {
+              let c = stepControllers.get(self);
+              if (!c) stepControllers.set(self, (c = new AbortController()));
+              return c.signal;
+            },
+          }),
+        );
+      } catch (e) {
+        result = Promise.reject(e);
+      }
+      const settle = (type: string, data: unknown) => {
+        if (self.getSnapshot().status !== 'active') return;
+        stepControllers.delete(self);
+        self.send({ type, data });
+      };
+      result.then(
+        (data) => settle(STEP_DONE, data),
+        (err) => settle(STEP_FAILED, err),
+      );
+    },
+    getInitialSnapshot: (_: unknown, input: unknown): StepSnapshot => ({ status: 'active', output: undefined, error: undefined, input }),
+    getPersistedSnapshot: (s: StepSnapshot) => s,
+    restoreSnapshot: (s: StepSnapshot) => s,
+  };
+  return logic as unknown as PromiseActorLogic<unknown, unknown>;
 }
 
 /**
@@ -165,9 +243,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       log.error({ err: e }, 'answer failed');
     }
   }
-  const impls = callActors(o.services, channel, o.callId, log, note, o.resume);
-  const actor = createActor(sharedMachine(o.machine, Object.keys(impls)), { input });
-  actorsOfCall.set(actor.system, impls);
+  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume), input);
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;
