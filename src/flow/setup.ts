@@ -4,7 +4,7 @@
  * entry, lookup, decide, services, hand-off) builds its states with `flowSetup.createStateConfig`,
  * so the whole call is one machine that tests `.provide()` fakes to and @xstate/graph can walk.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, cancel, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import type { Decision, Facts, Question, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { SayItem } from '../domain/say.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
@@ -139,10 +139,18 @@ export const initialListen = (): Listen => ({ buf: '', tries: 0, confirmTries: 0
 
 const digitOf = (e: { type: string; digit?: unknown }) => (e.type === 'DTMF' && typeof e.digit === 'string' ? e.digit : '');
 
+/**
+ * The machine's own event: a digit entry's inter-digit timeout (./digit-entry.ts). A timer of the
+ * `collect` state restarted by each digit without leaving the state, so a digit is a cheap
+ * transition (no exit and entry of the state, as an `after` timer would need).
+ */
+export type EntryTimeoutEvent = { type: 'ENTRY_TIMEOUT' };
+const ENTRY_TIMER = 'entry-inter-digit';
+
 export const flowSetup = setup({
   types: {
     context: {} as FlowContext,
-    events: {} as FlowEvent,
+    events: {} as FlowEvent | EntryTimeoutEvent,
     input: {} as CallInput,
     output: {} as FlowOutput,
   },
@@ -209,6 +217,9 @@ export const flowSetup = setup({
       enqueue.assign({ pending: '' });
       for (const digit of keys) enqueue.raise({ type: 'DTMF', digit });
     }),
+    /** (re)start the inter-digit timeout of a digit entry: ENTRY_TIMEOUT after `interDigit` */
+    armEntryTimer: raise({ type: 'ENTRY_TIMEOUT' }, { delay: 'interDigit', id: ENTRY_TIMER }),
+    disarmEntryTimer: cancel(ENTRY_TIMER),
     resetListen: assign({ listen: () => initialListen() }),
     resetConfirmTries: assign({ listen: ({ context }) => ({ ...context.listen, confirmTries: 0, reason: null }) }),
     appendDigit: assign({

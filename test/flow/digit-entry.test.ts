@@ -133,6 +133,75 @@ describe('digit entry', () => {
     expect(t.prompts).toEqual(['enter-area-code']);
   });
 
+  test('each digit restarts the inter-digit timeout; the entry ends interDigitMs after the last digit', async () => {
+    const { keys, result } = start('order-number', { config: { tries: { entry: 1 } } });
+    await tick();
+    for (const digit of '1403001234'.slice(0, 9)) {
+      keys(digit);
+      await tick(2900); // each gap under the 3 s timeout: still collecting
+      expect(result()).toEqual({ status: 'running' });
+    }
+    keys('4'); // the tenth digit fills the entry
+    await tick();
+    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
+  });
+
+  test('inter-digit timeout after a split entry: the digits before and after a pause are one entry', async () => {
+    const { keys, result, t } = start('order-number', { config: { tries: { entry: 1 } } });
+    await tick();
+    keys('14030');
+    await tick(2500);
+    keys('0123');
+    await tick(2999);
+    expect(result()).toEqual({ status: 'running' });
+    await tick(1);
+    // nine digits: too short, the entry's only try is used
+    expect(result()).toEqual({ status: 'max-tries' });
+    expect(t.prompts).toEqual(['enter-order-number']);
+  });
+
+  test('keys A–D while collecting do not restart the inter-digit timeout', async () => {
+    const { keys, result } = start('area-code', { config: { entries: { 'area-code': { maxLength: 4 } } } });
+    await tick();
+    keys('021');
+    await tick(2000);
+    keys('A');
+    await tick(1000);
+    expect(result()).toEqual({ status: 'valid', value: '021' });
+  });
+
+  test('* while collecting: the inter-digit timer is gone, the first-digit timeout applies again', async () => {
+    const { keys, result, t } = start('area-code');
+    await tick();
+    keys('02*');
+    await tick(PROMPT_MS); // the prompt again, then waiting for a first digit
+    await tick(3500); // past an inter-digit timeout left behind: nothing happens
+    expect(t.prompts).toEqual(['enter-area-code', 'enter-area-code']);
+    expect(result()).toEqual({ status: 'running' });
+    await tick(1500); // the first-digit timeout (5 s)
+    expect(t.prompts).toEqual(['enter-area-code', 'enter-area-code', 'no-input', 'enter-area-code']);
+  });
+
+  test('type-ahead handed to the entry then more digits: one entry, timed from the last digit', async () => {
+    const { keys, result } = start('area-code', { config: { entries: { 'area-code': { maxLength: 4 } } } });
+    keys('02'); // while IVR_NODE is being set
+    await tick(2000);
+    keys('1');
+    await tick(2999);
+    expect(result()).toEqual({ status: 'running' });
+    await tick(1);
+    expect(result()).toEqual({ status: 'valid', value: '021' });
+  });
+
+  test('hang-up mid-entry: no timer left behind', async () => {
+    const { actor, keys, result } = start('order-number');
+    await tick();
+    keys('1403');
+    actor.send({ type: 'HANGUP' });
+    expect(result()).toEqual({ status: 'caller-hangup' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('timeouts come from the configuration', async () => {
     const { result, t } = start('mobile', { config: { timeouts: { firstDigitMs: 1000 } } });
     await tick(PROMPT_MS + 1000);
