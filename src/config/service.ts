@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 export const DEFAULT_ARI_USER = 'asterisk';
 export const DEFAULT_ARI_PASSWORD = 'asterisk';
+/** service.heap.growingPercent unless set (docs/performance.md, "Memory: the heap-growth setting") */
+export const HEAP_GROWING_PERCENT_DEFAULT = 50;
 
 /** 127.0.0.0/8, ::1, localhost */
 export function isLoopbackHost(host: string): boolean {
@@ -99,6 +101,24 @@ export const ServiceConfig = z.object({
   /** SIGTERM/SIGINT: calls in progress may reach their end for this long, then go to the general queue */
   stopGraceMs: z.coerce.number().int().min(0, 'IVR_STOP_GRACE_MS is 0 or more milliseconds').max(600_000, 'IVR_STOP_GRACE_MS is at most 600000 (10 minutes)').default(30_000),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  heap: z
+    .object({
+      /**
+       * How far V8 lets the old generation grow past what the last full collection left alive
+       * before it marks again (V8's --heap-growing-percent, applied by `ivr-1699 serve`; src/app/heap.ts).
+       * The service's garbage lives from one event of a call to the next (seconds), so it is promoted,
+       * and V8's own policy let it pile up to several times the live heap (RSS ~200-500 KB per
+       * active call at 1,000 calls). Not a limit: the heap still grows with the calls. Lower = less
+       * memory, more marking (on V8's background threads); 0 = V8's own policy. docs/performance.md.
+       */
+      growingPercent: z.coerce
+        .number({ error: 'IVR_HEAP_GROWING_PERCENT: a whole number of percent, e.g. 50 (0 = V8\'s own policy)' })
+        .int('IVR_HEAP_GROWING_PERCENT: a whole number of percent, e.g. 50 (0 = V8\'s own policy)')
+        .min(0, 'IVR_HEAP_GROWING_PERCENT: 0 (V8\'s own policy) or more')
+        .max(400, 'IVR_HEAP_GROWING_PERCENT: at most 400 (V8 itself grows by at most 300%)')
+        .default(HEAP_GROWING_PERCENT_DEFAULT),
+    })
+    .prefault({}),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
@@ -122,4 +142,5 @@ export const ENV_KEYS: Record<string, string[]> = {
   LOG_LEVEL: ['service', 'log', 'level'],
   IVR_DB_URL: ['service', 'sharedDbUrl'],
   IVR_STOP_GRACE_MS: ['service', 'stopGraceMs'],
+  IVR_HEAP_GROWING_PERCENT: ['service', 'heap', 'growingPercent'],
 };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { HEAP_GROWING_PERCENT_DEFAULT } from '../../src/config/service.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ivr-cfg-'));
 
@@ -46,6 +47,22 @@ describe('configuration', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         expect((e as ConfigError).problems.some((l) => l.startsWith('environment ARI_MAX_SOCKETS: service.ari.maxSockets'))).toBe(true);
+      }
+    }
+  });
+  it('IVR_HEAP_GROWING_PERCENT: the heap-growth policy of `serve` (default HEAP_GROWING_PERCENT_DEFAULT, 0 = V8\'s own), a whole number from 0 to 400', () => {
+    expect(loadConfig({ env: {}, cwd: tmp() }).service.heap.growingPercent).toBe(HEAP_GROWING_PERCENT_DEFAULT);
+    expect(loadConfig({ env: { IVR_HEAP_GROWING_PERCENT: '0' }, cwd: tmp() }).service.heap.growingPercent).toBe(0);
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), 'service:\n  heap:\n    growingPercent: 30\n');
+    expect(loadConfig({ file: 'c.yaml', cwd: dir, env: {} }).service.heap.growingPercent).toBe(30);
+    for (const bad of ['-1', '2.5', 'half', '1000']) {
+      try {
+        loadConfig({ env: { IVR_HEAP_GROWING_PERCENT: bad }, cwd: tmp() });
+        expect.unreachable(`IVR_HEAP_GROWING_PERCENT=${bad} should be refused`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).problems.some((l) => l.startsWith('environment IVR_HEAP_GROWING_PERCENT: service.heap.growingPercent') && l.includes('IVR_HEAP_GROWING_PERCENT:'))).toBe(true);
       }
     }
   });

@@ -2,8 +2,10 @@
  * `ivr-1699 serve` (also `npm start`): runs the service. With ARI_URL it connects to that
  * Asterisk; without it, it starts the built-in switch on loopback and connects to that.
  */
+import { applyHeapPolicy } from '../../app/heap.ts';
 import { startStack } from '../../app/stack.ts';
 import { loadConfig } from '../../config/load.ts';
+import { HEAP_GROWING_PERCENT_DEFAULT } from '../../config/service.ts';
 import { createLogger, setLogger } from '../../log/logger.ts';
 import { parseOptions } from '../usage-error.ts';
 import { installProcessGuards } from '../process-guards.ts';
@@ -15,8 +17,10 @@ const HELP = `usage: ivr-1699 serve [--config FILE]
 Runs the IVR. Environment: ARI_URL (unset: built-in switch on SWITCH_PORT, default 8088),
 ARI_USERNAME, ARI_PASSWORD, ARI_APP, HTTP_PORT (health/metrics, default 9100), LOG_LEVEL,
 IVR_STOP_GRACE_MS (SIGTERM: how long calls in progress may finish, default 30000),
-IVR_CONFIG (config file). Saving the config file or \`kill -HUP <pid>\` reloads menus,
-timeouts, thresholds and routing for new calls. See README "Configuration".`;
+IVR_HEAP_GROWING_PERCENT (how far V8 lets the heap grow past its live size before it marks
+again, default ${HEAP_GROWING_PERCENT_DEFAULT}; 0 = V8's own policy), IVR_CONFIG (config file).
+Saving the config file or \`kill -HUP <pid>\` reloads menus, timeouts, thresholds and routing for
+new calls. See README "Configuration".`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseOptions({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -30,9 +34,11 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.service.log.level });
   setLogger(logger);
   installProcessGuards(logger);
+  // the service's heap-growth policy (service.heap.growingPercent; src/app/heap.ts), before any call allocates
+  const heap = applyHeapPolicy(config.service.heap.growingPercent);
   // flow, policy and routing.skills reload live when the file is saved or on SIGHUP (README "Changing the configuration live")
   const stack = await startStack({ config, logger, background: true, live: { load } });
-  logger.info({ ari: stack.ariUrl, app: config.service.ari.app, entry: `${config.service.entry.extension}@${config.service.entry.context}` }, 'ivr-1699 is running');
+  logger.info({ ari: stack.ariUrl, app: config.service.ari.app, entry: `${config.service.entry.extension}@${config.service.entry.context}`, heap }, 'ivr-1699 is running');
   if (stack.switch) {
     process.stderr.write(
       `ivr-1699: built-in switch at ${stack.ariUrl} (ARI user ${config.service.ari.username}); place a test call with\n` +
