@@ -13,7 +13,7 @@
 //                        answer written (ms), i.e. how long the switch itself held it
 //   sq                   SQLite writes (better-sqlite3 run() and transactions): count, ms, max ms
 //   rssMb/heapMb/heapTotMb memory
-// A worker thread of a process (the service's store writer) writes to $DIAG_FILE.<role>-writer.
+// Only the main thread of each process is measured (not the service's store-writer thread).
 // Use (one step of 1,000 calls):
 //   DIAG_FILE=/tmp/d NODE_OPTIONS="--import $PWD/scripts/bench-diag.mjs" npx ivr-1699 bench --steps 1000 --json
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
@@ -23,10 +23,10 @@ import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
 const role = process.argv.includes('serve') ? 'svc' : process.argv.includes('bench') ? 'bench' : null;
-if (role && process.env.DIAG_FILE) {
-  // a worker thread (the service's store writer, src/store/writer.ts) runs this preload too: its
-  // lines go to their own file ($DIAG_FILE.svc-writer), the main thread's stay in $DIAG_FILE.svc
-  const file = `${process.env.DIAG_FILE}.${role}${isMainThread ? '' : '-writer'}`;
+// the main thread only: a worker thread (the service's store writer, src/store/writer.ts) loads
+// this preload too, and its SQLite time is what no longer holds up the event loop
+if (role && process.env.DIAG_FILE && isMainThread) {
+  const file = `${process.env.DIAG_FILE}.${role}`;
   const pathKey = (method, path) => (method + ' ' + path).replace(/\?.*$/, '').replace(/[0-9a-f-]{20,}|\d{6,}[.\d]*/g, ':id');
   const bump = (map, key, d) => {
     const e = (map[key] ??= { n: 0, sum: 0, max: 0, over100: 0 });
