@@ -1,14 +1,29 @@
 /**
- * ARI's REST interface over plain node:http with keep-alive: one request per operation call,
- * built from the operation table (operations.ts), statuses kept as typed errors. No Swagger
- * documents are read at connect and nothing is built per request beyond the URL and headers.
+ * ARI's REST interface: one HTTP/1.1 request per operation call, built from the operation table
+ * (operations.ts), statuses kept as typed errors. A small keep-alive client over node:net, not
+ * node:http: per request it builds one string and makes one `socket.write` at call time, and
+ * parses the answer from the bytes read (http-parser.ts) without streams, header objects or
+ * extra ticks. node:http's request and response machinery was about a quarter of the service's
+ * main-thread CPU, and its ClientRequest wrote a request only on a later tick, so in a burst of
+ * events the commands of the first events left after the whole burst had been handled.
  *
- * Sockets are pooled (keep-alive) and bounded: Asterisk's HTTP server has a session limit
- * (http.conf `sessionlimit`, default 100, WebSockets included), so a burst of commands waits for
- * a free socket instead of opening hundreds of connections.
+ * The pool: at most `maxSockets` connections (Asterisk's HTTP server has a session limit,
+ * http.conf `sessionlimit`, WebSockets included), opened on demand, TCP_NODELAY, one request in
+ * flight per connection (Asterisk's HTTP server answers a session's requests one after another:
+ * no pipelining), a FIFO queue when all are busy. An idle connection is reused (the most recently
+ * used first) and closed after 10 s idle, before Asterisk closes it (http.conf
+ * session_keep_alive, 15 s by default), or a second before a server's `Keep-Alive: timeout=N`.
+ *
+ * Failures: a request written onto a kept-alive connection that the server had closed meanwhile
+ * (reset, broken pipe or end of stream before any byte of the answer) is sent once more, on a new
+ * connection; a request that may have been processed (an answer had started, or it timed out) is
+ * never sent again. A timed-out request's connection is destroyed (its late answer must not be
+ * read as the next request's); so is a connection that sends a malformed answer (AriError), or
+ * bytes nobody asked for.
  */
-import http from 'node:http';
+import net from 'node:net';
 import { AriAuthError, AriError, AriNotFoundError, AriTimeoutError, AriUnreachableError } from './errors.ts';
+import { BAD, NEED_MORE, ResponseParser } from './http-parser.ts';
 import type { OperationSpec } from './operations.ts';
 
 export interface RestOptions {
@@ -16,18 +31,90 @@ export interface RestOptions {
   base: string;
   username: string;
   password: string;
-  /** sockets kept open to Asterisk at most (default 48) */
+  /** connections kept open to Asterisk at most (default 48) */
   maxSockets?: number;
+  /** an idle connection is closed after this long (default 10 s, before Asterisk's 15 s session_keep_alive) */
+  idleMs?: number;
 }
 
+/** errors of a kept-alive connection the server closed before it read the request */
 const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
+/**
+ * Every connection reads into this one buffer: a read is handled whole (parsed, and copied only
+ * when a response is split across reads) before the next read of any connection.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** one call of call(): queued, in flight, or settled (`done`) */
+class Pending {
+  conn: Conn | null = null;
+  done = false;
+  mayRetry = true;
+  timer: NodeJS.Timeout | undefined = undefined;
+  constructor(
+    readonly name: string,
+    readonly text: string,
+    public onSent: (() => void) | undefined,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (e: Error) => void,
+  ) {}
+}
+
+class Conn {
+  readonly sock: net.Socket;
+  readonly parser = new ResponseParser();
+  req: Pending | null = null;
+  /** an answer has been read on it before: a failure before the next answer may be the server having closed it */
+  reused = false;
+  /** a byte of the current request's answer has arrived: the request may have been processed, never send it again */
+  started = false;
+  /** destroyed, or closed by the server: never used again */
+  dead = false;
+  idleSince = 0;
+  idleLimit: number;
+  /** the socket's error code, if it failed */
+  errCode = '';
+
+  constructor(rest: AriRest, host: string, port: number, idleMs: number) {
+    this.idleLimit = idleMs;
+    this.sock = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number) => {
+          rest.onRead(this, n);
+          return true;
+        },
+      },
+    });
+    this.sock.on('connect', () => rest.onConnect(this));
+    this.sock.on('error', (e: NodeJS.ErrnoException) => {
+      this.errCode ||= e.code ?? e.message;
+    });
+    this.sock.on('end', () => rest.onClose(this));
+    this.sock.on('close', () => rest.onClose(this));
+  }
+}
+
 export class AriRest {
-  private readonly agent: http.Agent;
   private readonly host: string;
   private readonly port: number;
   private readonly prefix: string;
-  private readonly auth: string;
+  /** the request line's tail and the fixed headers */
+  private readonly fixed: string;
+  private readonly maxSockets: number;
+  private readonly idleMs: number;
+  /** idle connections, the most recently used last */
+  private idle: Conn[] = [];
+  private readonly conns = new Set<Conn>();
+  private readonly queue: Pending[] = [];
+  private queueHead = 0;
+  private open = 0;
+  private closed = false;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(o: RestOptions) {
     const u = new URL(o.base);
@@ -35,28 +122,55 @@ export class AriRest {
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port || 80);
     this.prefix = u.pathname.replace(/\/+$/, '') + '/ari';
-    this.auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
-    // an idle socket is closed after 10 s, before Asterisk closes it (http.conf session_keep_alive,
-    // 15 s by default): a request written onto a socket Asterisk is closing fails with ECONNRESET
-    // and is sent again (send()), which must stay the rare case
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 48, scheduling: 'fifo', timeout: 10_000 });
+    const auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
+    this.fixed = ` HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAccept: application/json\r\n`;
+    this.maxSockets = Math.max(1, o.maxSockets ?? 48);
+    this.idleMs = o.idleMs ?? 10_000;
   }
 
   /**
    * Calls one operation. `onSent` runs when the request has been handed to the socket (for the
    * event→command latency). Rejects with AriNotFoundError (404), AriAuthError (401),
-   * AriTimeoutError, AriUnreachableError (no connection) or AriError (other statuses).
+   * AriTimeoutError, AriUnreachableError (no connection) or AriError (other statuses, a
+   * malformed answer). Throws AriError at once for a missing or unknown parameter.
    */
   call(spec: OperationSpec, params: Record<string, unknown>, timeoutMs: number, onSent?: () => void): Promise<unknown> {
-    const { path, body } = this.target(spec, params);
-    return this.send(spec.name, spec.method, path, body, timeoutMs, onSent, true);
+    const text = this.requestText(spec, params);
+    return new Promise((resolve, reject) => {
+      const r = new Pending(spec.name, text, onSent, resolve, reject);
+      if (this.closed) {
+        r.done = true;
+        reject(new AriUnreachableError(`${spec.name}: the ARI connection is closed`, spec.name));
+        return;
+      }
+      r.timer = setTimeout(onTimeout, timeoutMs, this, r, timeoutMs);
+      this.dispatch(r);
+    });
   }
 
+  /** Closes every connection for good; requests queued or in flight fail with AriUnreachableError. */
   close(): void {
-    this.agent.destroy();
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    const failed: Pending[] = [];
+    for (const c of this.conns) {
+      if (c.req) failed.push(c.req);
+      c.req = null;
+      this.drop(c);
+    }
+    this.idle = [];
+    for (let r = this.dequeue(); r; r = this.dequeue()) failed.push(r);
+    for (const r of failed) this.fail(r, new AriUnreachableError(`${r.name}: the ARI connection was closed`, r.name));
   }
 
-  private target(spec: OperationSpec, params: Record<string, unknown>): { path: string; body?: string } {
+  /** Connections open (or opening) now, for tests and diagnostics. */
+  get openConnections(): number {
+    return this.open;
+  }
+
+  private requestText(spec: OperationSpec, params: Record<string, unknown>): string {
     let path = this.prefix;
     for (let i = 0; i < spec.segments.length; i++) {
       const seg = spec.segments[i]!;
@@ -84,59 +198,228 @@ export class AriRest {
         throw new AriError(`${spec.name}: unknown parameter ${k}`, spec.name);
       }
     }
-    return { path: path + query, ...(bodyObj ? { body: JSON.stringify(bodyObj) } : {}) };
+    const head = spec.method + ' ' + path + query + this.fixed;
+    if (bodyObj !== undefined) {
+      const body = JSON.stringify(bodyObj);
+      return head + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\n\r\n' + body;
+    }
+    return spec.method === 'POST' || spec.method === 'PUT' ? head + 'Content-Length: 0\r\n\r\n' : head + '\r\n';
   }
 
-  private send(name: string, method: string, path: string, body: string | undefined, timeoutMs: number, onSent: (() => void) | undefined, mayRetry: boolean): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = { authorization: this.auth, accept: 'application/json' };
-      if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      let done = false;
-      const req = http.request({ host: this.host, port: this.port, method, path, headers, agent: this.agent });
-      const timer = setTimeout(() => {
-        if (done) return;
-        done = true;
-        req.destroy();
-        reject(new AriTimeoutError(`${name}: no answer from ARI within ${timeoutMs} ms`, name));
-      }, timeoutMs);
-      if (onSent) req.once('finish', onSent);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          const data = parseBody(text);
-          if (status >= 200 && status < 300) resolve(data);
-          else reject(statusError(name, status, data));
-        });
-        res.on('error', (e) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          reject(new AriUnreachableError(`${name}: ARI not reachable (${e.message})`, name));
-        });
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        // a kept-alive socket that the server closed meanwhile: the request never reached it, send it again once
-        if (mayRetry && req.reusedSocket && RETRYABLE.has(e.code ?? '')) {
-          this.send(name, method, path, body, timeoutMs, onSent, false).then(resolve, reject);
-          return;
+  private dispatch(r: Pending): void {
+    if (this.idle.length > 0) {
+      const now = performance.now();
+      let c: Conn | undefined;
+      while ((c = this.idle.pop()) !== undefined) {
+        if (c.dead) continue;
+        if (now - c.idleSince >= c.idleLimit) {
+          this.drop(c);
+          continue;
         }
-        reject(new AriUnreachableError(`${name}: ARI not reachable (${e.code ?? e.message})`, name));
-      });
-      req.end(body);
-    });
+        this.send(c, r);
+        return;
+      }
+    }
+    if (this.open < this.maxSockets) this.connect(r);
+    else this.queue.push(r);
   }
+
+  private connect(r: Pending): void {
+    this.open++;
+    const c = new Conn(this, this.host, this.port, this.idleMs);
+    this.conns.add(c);
+    this.sweeper ??= setInterval(sweep, 1000, this).unref();
+    this.send(c, r);
+  }
+
+  /** Writes the request: one write, now (a connecting socket sends it once connected). */
+  private send(c: Conn, r: Pending): void {
+    c.req = r;
+    c.started = false;
+    r.conn = c;
+    c.sock.write(r.text);
+    if (c.sock.connecting) return;
+    const f = r.onSent;
+    if (f !== undefined) {
+      r.onSent = undefined;
+      f();
+    }
+  }
+
+  /** @internal */
+  onConnect(c: Conn): void {
+    const r = c.req;
+    if (r === null || r.done) return;
+    const f = r.onSent;
+    if (f !== undefined) {
+      r.onSent = undefined;
+      f();
+    }
+  }
+
+  /** @internal bytes [0, n) of READ_BUFFER were read on c */
+  onRead(c: Conn, n: number): void {
+    if (c.dead) return;
+    const r = c.req;
+    if (r === null) {
+      // bytes nobody asked for (no request in flight): the connection cannot be trusted
+      this.drop(c);
+      this.refill();
+      return;
+    }
+    c.started = true;
+    const p = c.parser;
+    const res = p.feed(READ_BUFFER, 0, n);
+    if (res === NEED_MORE) return;
+    if (res === BAD) {
+      c.req = null;
+      this.drop(c);
+      this.refill();
+      this.fail(r, new AriError(`${r.name}: malformed answer from ARI (${p.error})`, r.name));
+      return;
+    }
+    this.answered(c, r);
+  }
+
+  /** c has read r's whole answer */
+  private answered(c: Conn, r: Pending): void {
+    const p = c.parser;
+    const status = p.status;
+    const text = p.body;
+    p.body = '';
+    c.req = null;
+    r.conn = null;
+    c.reused = true;
+    if (p.keepAliveMs > 0) c.idleLimit = Math.min(this.idleMs, p.keepAliveMs - 1000);
+    if (p.keepAlive && p.extra === 0 && !c.dead && !this.closed) {
+      // the next waiting request goes out before this answer is handed over
+      const next = this.dequeue();
+      if (next !== undefined) this.send(c, next);
+      else {
+        c.idleSince = performance.now();
+        this.idle.push(c);
+      }
+    } else {
+      this.drop(c);
+      this.refill();
+    }
+    if (r.done) return;
+    r.done = true;
+    clearTimeout(r.timer);
+    const data = parseBody(text);
+    if (status >= 200 && status < 300) r.resolve(data);
+    else r.reject(statusError(r.name, status, data));
+  }
+
+  /** @internal the server ended the connection, or it failed (called for both 'end' and 'close') */
+  onClose(c: Conn): void {
+    if (c.dead) return;
+    this.drop(c);
+    const r = c.req;
+    c.req = null;
+    if (r !== null && !r.done) {
+      const p = c.parser;
+      if (c.started && p.end() !== BAD) {
+        // a body that runs until the connection closes
+        this.answered(c, r);
+        return;
+      }
+      r.conn = null;
+      if (!c.started && c.reused && r.mayRetry && !this.closed && (c.errCode === '' || RETRYABLE.has(c.errCode))) {
+        // a kept-alive connection the server had closed: the request never reached it, send it once more
+        r.mayRetry = false;
+        this.connect(r);
+      } else {
+        const why = c.errCode || (c.started ? 'connection closed during the answer' : 'connection closed');
+        this.fail(r, new AriUnreachableError(`${r.name}: ARI not reachable (${why})`, r.name));
+      }
+    }
+    this.refill();
+  }
+
+  /** @internal */
+  onTimeout(r: Pending, ms: number): void {
+    if (r.done) return;
+    r.done = true;
+    const c = r.conn;
+    if (c !== null) {
+      // its late answer must not be read as the next request's
+      c.req = null;
+      r.conn = null;
+      this.drop(c);
+      this.refill();
+    }
+    r.reject(new AriTimeoutError(`${r.name}: no answer from ARI within ${ms} ms`, r.name));
+  }
+
+  /** @internal closes connections idle too long */
+  sweep(): void {
+    const now = performance.now();
+    let keep = 0;
+    const idle = this.idle;
+    for (let i = 0; i < idle.length; i++) {
+      const c = idle[i]!;
+      if (c.dead) continue;
+      if (now - c.idleSince >= c.idleLimit) this.drop(c);
+      else idle[keep++] = c;
+    }
+    idle.length = keep;
+    if (this.open === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private drop(c: Conn): void {
+    if (c.dead) return;
+    c.dead = true;
+    this.open--;
+    this.conns.delete(c);
+    c.sock.destroy();
+  }
+
+  /** free connection slots go to waiting requests */
+  private refill(): void {
+    while (this.open < this.maxSockets && !this.closed) {
+      const r = this.dequeue();
+      if (r === undefined) return;
+      this.connect(r);
+    }
+  }
+
+  /** the oldest waiting request not yet settled (a timed-out one stays in the queue, settled) */
+  private dequeue(): Pending | undefined {
+    const q = this.queue;
+    while (this.queueHead < q.length) {
+      const r = q[this.queueHead]!;
+      q[this.queueHead++] = undefined as unknown as Pending;
+      if (this.queueHead === q.length) {
+        q.length = 0;
+        this.queueHead = 0;
+      } else if (this.queueHead >= 1024 && this.queueHead * 2 >= q.length) {
+        q.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      if (!r.done) return r;
+    }
+    return undefined;
+  }
+
+  private fail(r: Pending, e: AriError): void {
+    if (r.done) return;
+    r.done = true;
+    r.conn = null;
+    clearTimeout(r.timer);
+    r.reject(e);
+  }
+}
+
+function onTimeout(rest: AriRest, r: Pending, ms: number): void {
+  rest.onTimeout(r, ms);
+}
+
+function sweep(rest: AriRest): void {
+  rest.sweep();
 }
 
 function parseBody(text: string): unknown {
