@@ -6,8 +6,8 @@
  *   description is fetched: the REST operations are a table of their own (operations.ts), so many
  *   services starting at once against a busy Asterisk do not each download its Swagger documents
  *   (ari-client did, and connects timed out);
- * - REST (rest.ts): plain node:http with keep-alive, every operation with a timeout, errors typed
- *   with their HTTP status;
+ * - REST (rest.ts): a small keep-alive HTTP/1.1 client over node:net (one write per request at
+ *   call time), every operation with a timeout, errors typed with their HTTP status;
  * - events: our own WebSocket to /ari/events: every message checked (events.ts; a bad one is
  *   logged and dropped), reconnection forever with capped backoff, ping/pong to notice a dead
  *   connection;
