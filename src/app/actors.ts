@@ -29,6 +29,7 @@ import type {
   TransferInput,
 } from '../flow/ports.ts';
 import type { Logger } from '../log/logger.ts';
+import { EARLIER_REQUEST_UNITS } from '../policy/index.ts';
 import { maskNationalId } from '../log/mask.ts';
 import type { CallNote } from './call-recorder.ts';
 import { encodeIvrState, IVR_STATE, resumeVarsOf, stateVariables, type ResumeVars } from '../flow/resume.ts';
@@ -75,7 +76,7 @@ export async function factsOf(
     svc.orderData.findCustomer(nationalId),
     order.productCode ? svc.orderData.orderableStock(order.productCode) : Promise.resolve(null),
     svc.orderData.bouncedCheques(nationalId),
-    svc.registry.earlierRequests(nationalId, orderNumber),
+    svc.registry.earlierRequests(nationalId, orderNumber, EARLIER_REQUEST_UNITS),
   ]);
   const stock = order.productCode && orderable !== null ? { productCode: order.productCode, orderable } : null;
   return { customer, order, stock, bouncedCheques, earlierRequests, answers: { ...answers } };

@@ -431,7 +431,7 @@ function countRegistrations(r: RequestRegistry, count: (result: RegistrationResu
         throw e;
       }
     },
-    earlierRequests: (nationalId, orderNumber) => r.earlierRequests(nationalId, orderNumber),
+    earlierRequests: (nationalId, orderNumber, units) => r.earlierRequests(nationalId, orderNumber, units),
     ...(r.forCall ? { forCall: (callId: string) => r.forCall!(callId) } : {}),
   };
 }

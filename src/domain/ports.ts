@@ -53,7 +53,8 @@ export interface RegisteredRequest extends NewRequest {
 export interface RequestRegistry {
   /** resolves only once the request is durably stored; a second call with the same callId+topic+order returns the first */
   register(r: NewRequest): Promise<RegisteredRequest>;
-  earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]>;
+  /** a caller's earlier requests (on this order), oldest first; with `units`, only those of these units (what the rules read) */
+  earlierRequests(nationalId: string, orderNumber?: string, units?: readonly RequestUnit[]): Promise<EarlierRequest[]>;
   /**
    * the last request stored for this call (callId as registered: the Asterisk channel id), or null;
    * a restarted service announces it to an adopted caller instead of registering again

@@ -11,7 +11,7 @@
  * asked to wait. With no earlier referral in the IVR's register, the caller is asked (question
  * `festival-earlier-referral`): referrals made by agents are not in the register.
  */
-import type { Decision, EarlierRequest, Facts, Question } from '../domain/decision.ts';
+import type { Decision, EarlierRequest, Facts, Question, RequestUnit } from '../domain/decision.ts';
 import { say } from '../domain/say.ts';
 import { answer, decision, missingAnswer, missingFacts, orderCancelled, p, safeInstant, type RuleContext } from './common.ts';
 import { PROMPTS } from './prompts.ts';
@@ -24,10 +24,16 @@ export const FESTIVAL_EARLIER_REFERRAL: Question = {
   options: { '1': 'yes', '2': 'no' },
 };
 
+/**
+ * The units of the earlier requests that any rule reads (this rule is the only reader): the facts
+ * of a call carry only these (the registry filters them), not every request ever made on the order.
+ */
+export const EARLIER_REQUEST_UNITS: readonly RequestUnit[] = ['festival'];
+
 function earlierFestivalReferrals(facts: Facts): EarlierRequest[] {
   const orderNumber = facts.order?.orderNumber;
   return facts.earlierRequests.filter(
-    (r) => r.unit === 'festival' && (r.topic === 'festival-card' || r.type === 'referral') && (!r.orderNumber || r.orderNumber === orderNumber),
+    (r) => EARLIER_REQUEST_UNITS.includes(r.unit) && (r.topic === 'festival-card' || r.type === 'referral') && (!r.orderNumber || r.orderNumber === orderNumber),
   );
 }
 

@@ -22,6 +22,7 @@ import { beforeDelivery, decision, OWNER_SKILL, p, TOPIC_RULE, type RuleContext,
 import { defaultPolicyConfig, type PolicyConfig } from './config.ts';
 import { ruleA3 } from './delivery.ts';
 import { festivalQuestions, ruleA9 } from './festival-card.ts';
+export { EARLIER_REQUEST_UNITS } from './festival-card.ts';
 import { ruleA8 } from './installation-repair.ts';
 import { ruleP3 } from './order-registration.ts';
 import { problemQuestions, ruleProductProblem } from './product-problem.ts';

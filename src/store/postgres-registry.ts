@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { EarlierRequest } from '../domain/decision.ts';
+import type { EarlierRequest, RequestUnit } from '../domain/decision.ts';
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
 import { REQUEST_INSERT_COLUMNS, requestFromColumns, requestInsertValues } from './requests.ts';
 
@@ -223,12 +223,13 @@ export class PostgresRequestRegistry implements RequestRegistry {
     return res.rows[0] ? pgRowToRequest(res.rows[0]) : null;
   }
 
-  async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
+  async earlierRequests(nationalId: string, orderNumber?: string, units?: readonly RequestUnit[]): Promise<EarlierRequest[]> {
     await this.migrate();
-    const res =
-      orderNumber === undefined
-        ? await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 ORDER BY seq`, [nationalId])
-        : await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE national_id = $1 AND order_number = $2 ORDER BY seq`, [nationalId, orderNumber]);
+    const args: unknown[] = [nationalId];
+    let where = 'national_id = $1';
+    if (orderNumber !== undefined) where += ` AND order_number = $${args.push(orderNumber)}`;
+    if (units) where += ` AND unit = ANY($${args.push([...units])})`;
+    const res = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE ${where} ORDER BY seq`, args);
     return res.rows.map((row) => {
       const r = pgRowToRequest(row);
       const e: EarlierRequest = { number: r.number, type: r.type, unit: r.unit, topic: r.topic, createdAt: r.createdAt, status: r.status };

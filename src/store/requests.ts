@@ -190,14 +190,15 @@ export class SqliteRequestRegistry implements RequestRegistry {
     return { ...stored, alreadyRegistered: true };
   }
 
-  async earlierRequests(nationalId: string, orderNumber?: string): Promise<EarlierRequest[]> {
-    // only what the rules read (no details JSON to parse): called in every call that looks up an order
+  async earlierRequests(nationalId: string, orderNumber?: string, units?: readonly RequestUnit[]): Promise<EarlierRequest[]> {
+    // only what the rules read (no details JSON to parse, only the units asked for): called in every
+    // call that looks up an order, so a much-called order must not make every later call read all of its requests
     const cols = `seq, prefix, type, unit, topic, order_number, created_at, status`;
-    const rows = (
-      orderNumber === undefined
-        ? this.store.stmt(`SELECT ${cols} FROM requests WHERE national_id = ? ORDER BY seq`).all(nationalId)
-        : this.store.stmt(`SELECT ${cols} FROM requests WHERE national_id = ? AND order_number = ? ORDER BY seq`).all(nationalId, orderNumber)
-    ) as Pick<Row, 'seq' | 'prefix' | 'type' | 'unit' | 'topic' | 'order_number' | 'created_at' | 'status'>[];
+    const byUnit = units ? ` AND unit IN (${units.map(() => '?').join(', ') || 'NULL'})` : '';
+    const args: string[] = [nationalId, ...(orderNumber === undefined ? [] : [orderNumber]), ...(units ?? [])];
+    const rows = this.store
+      .stmt(`SELECT ${cols} FROM requests WHERE national_id = ?${orderNumber === undefined ? '' : ' AND order_number = ?'}${byUnit} ORDER BY seq`)
+      .all(...args) as Pick<Row, 'seq' | 'prefix' | 'type' | 'unit' | 'topic' | 'order_number' | 'created_at' | 'status'>[];
     return rows.map((r) => {
       const e: EarlierRequest = { number: formatRequestNumber(r.prefix, r.seq), type: r.type as RequestType, unit: r.unit as RequestUnit, topic: r.topic, createdAt: r.created_at, status: r.status };
       if (r.order_number !== null) e.orderNumber = r.order_number;

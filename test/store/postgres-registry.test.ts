@@ -103,6 +103,8 @@ describe.skipIf(pgSkipReason !== null)(`PostgresRequestRegistry (real PostgreSQL
     expect(all[1]).toEqual({ number: r2.number, type: 'referral', unit: 'festival', topic: 'festival-card', orderNumber: '1403000002', createdAt: r2.createdAt, status: 'pending' });
     expect((await reg.earlierRequests('0499370899', '1403000002')).map((e) => e.number)).toEqual([r2.number]);
     expect(await reg.earlierRequests('1111111111')).toEqual([]);
+    expect((await reg.earlierRequests('0499370899', undefined, ['festival'])).map((e) => e.number)).toEqual([r2.number]);
+    expect((await reg.earlierRequests('0499370899', '1403000001', ['festival'])).map((e) => e.number)).toEqual([]);
   });
 
   it('creates its table safely when several services start together', async () => {

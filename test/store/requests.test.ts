@@ -8,6 +8,7 @@ import { openStore, type IvrStore } from '../../src/store/db.ts';
 import { FailedLookups } from '../../src/store/lookups.ts';
 import { PermanentDeliveryError, RequestOutbox, type QuantumRequestSink } from '../../src/store/outbox.ts';
 import { formatRequestNumber, parseRequestNumber, SqliteRequestRegistry } from '../../src/store/requests.ts';
+import { EARLIER_REQUEST_UNITS } from '../../src/policy/index.ts';
 
 const req = (callId: string, topic = 'refund', extra: Partial<NewRequest> = {}): NewRequest => ({
   callId,
@@ -110,6 +111,20 @@ describe('SqliteRequestRegistry', () => {
     const one = await reg.earlierRequests('0499370899', '1405001410');
     expect(one).toEqual([{ number: 'R-000001', type: 'referral', unit: 'festival', topic: 'festival-card', orderNumber: '1405001410', createdAt: expect.any(String), status: 'pending' }]);
     expect(await reg.earlierRequests('0134512685')).toEqual([]);
+    // only the units asked for (what the rules read): the refund is left out, with or without the order
+    expect((await reg.earlierRequests('0499370899', undefined, ['festival'])).map((e) => e.number)).toEqual(['R-000001']);
+    expect((await reg.earlierRequests('0499370899', '1405001410', ['festival', 'finance'])).map((e) => e.number)).toEqual(['R-000001']);
+    expect(await reg.earlierRequests('0499370899', undefined, [])).toEqual([]);
+  });
+
+  it('a much-called order gives the rules only the earlier requests they read', async () => {
+    store = openStore(':memory:');
+    const reg = new SqliteRequestRegistry(store);
+    for (let i = 0; i < 50; i++) await reg.register(req(`r${i}`, 'refund', { orderNumber: '1403001234' }));
+    await reg.register(req('f', 'festival-card', { type: 'referral', unit: 'festival', orderNumber: '1403001234' }));
+    expect(await reg.earlierRequests('0499370899', '1403001234')).toHaveLength(51);
+    const read = await reg.earlierRequests('0499370899', '1403001234', EARLIER_REQUEST_UNITS);
+    expect(read.map((e) => e.unit)).toEqual(['festival']);
   });
 });
 
