@@ -47,6 +47,12 @@ export interface ThreadsCpu {
   mainMs: number;
   /** every other thread: V8's optimizing compiler and garbage-collector helpers, libuv's pool */
   otherMs: number;
+  /**
+   * times the main thread / the other threads were put on a CPU (schedstat's third field: each
+   * wake-up from a wait is one; NaN where the kernel keeps no schedstat)
+   */
+  mainRuns: number;
+  otherRuns: number;
 }
 
 /**
@@ -62,26 +68,32 @@ export function readThreadsCpu(pid: number): ThreadsCpu | undefined {
   } catch {
     return undefined;
   }
-  const out: ThreadsCpu = { mainMs: 0, otherMs: 0 };
+  const out: ThreadsCpu = { mainMs: 0, otherMs: 0, mainRuns: 0, otherRuns: 0 };
   for (const tid of tids) {
-    const ms = threadCpuMs(pid, tid);
-    if (ms === undefined) continue;
-    if (tid === String(pid)) out.mainMs += ms;
-    else out.otherMs += ms;
+    const t = threadCpu(pid, tid);
+    if (t === undefined) continue;
+    if (tid === String(pid)) {
+      out.mainMs += t.ms;
+      out.mainRuns += t.runs;
+    } else {
+      out.otherMs += t.ms;
+      out.otherRuns += t.runs;
+    }
   }
   return out;
 }
 
-function threadCpuMs(pid: number, tid: string): number | undefined {
+function threadCpu(pid: number, tid: string): { ms: number; runs: number } | undefined {
   try {
-    // schedstat: time on a CPU (ns), time waiting to run (ns), timeslices
-    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    // schedstat: time on a CPU (ns), time waiting to run (ns), timeslices run (each wake-up is one)
+    const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+    return { ms: Number(f[0]) / 1e6, runs: Number(f[2]) };
   } catch {
     try {
       const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
       ticksPerSecond ??= sysconf('CLK_TCK', 100);
-      return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond;
+      return { ms: ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond, runs: NaN };
     } catch {
       return undefined;
     }

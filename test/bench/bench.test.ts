@@ -54,6 +54,13 @@ describe('bench helpers', () => {
     const b = readThreadsCpu(process.pid)!;
     expect(b.mainMs - a.mainMs).toBeGreaterThanOrEqual(30);
     expect(b.otherMs).toBeGreaterThanOrEqual(a.otherMs);
+    // a thread that waits and is woken is put on a CPU again: 5 timer waits make at least 5 runs
+    const c = readThreadsCpu(process.pid)!;
+    const started = performance.now();
+    while (performance.now() - started < 5) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    const d = readThreadsCpu(process.pid)!;
+    if (Number.isNaN(c.mainRuns)) expect(d.mainRuns).toBeNaN();
+    else expect(d.mainRuns - c.mainRuns).toBeGreaterThanOrEqual(3);
     expect(readThreadsCpu(2 ** 22 + 1)).toBeUndefined();
   });
 
@@ -78,7 +85,7 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
     const out = JSON.parse(r.stdout) as {
       service: { pid: number; runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number };
       warmup: { calls: number; failed: number; serviceCpuMsPerCall: number; serviceMainThreadCpuMsPerCall: number };
-      steps: { concurrency: number; calls: number; failed: number; peakActive: number; outcomes: Record<string, number>; answerLatencyMs: { p99: number }; eventToCommandMs: { samples: number; p50: number; max: number }; serviceCpuMsPerCall: number; serviceIdleCpuMsPerSecond: number; serviceCpuMsPerCallAboveIdle: number; serviceMainThreadCpuMsPerCall: number; rssPerActiveCallKb: number }[];
+      steps: { concurrency: number; calls: number; failed: number; peakActive: number; outcomes: Record<string, number>; answerLatencyMs: { p99: number }; eventToCommandMs: { samples: number; p50: number; max: number }; serviceCpuMsPerCall: number; serviceIdleCpuMsPerSecond: number; serviceCpuMsPerCallAboveIdle: number; serviceMainThreadCpuMsPerCall: number; serviceMainWakeupsPerCall: number; rssPerActiveCallKb: number }[];
     };
     expect(out.service.pid).not.toBe(process.pid);
     expect(['compiled', 'tsx']).toContain(out.service.runtime);
@@ -102,6 +109,8 @@ describe('ivr-1699 bench (service in its own process, built-in switch)', () => {
     expect(s.serviceCpuMsPerCallAboveIdle).toBeLessThanOrEqual(s.serviceCpuMsPerCall);
     expect(s.serviceMainThreadCpuMsPerCall).toBeGreaterThan(0);
     expect(s.serviceMainThreadCpuMsPerCall).toBeLessThanOrEqual(s.serviceCpuMsPerCall);
+    // every event and every answer of a call wakes the service unless it is already running
+    if (existsSync('/proc/self/task/' + process.pid + '/schedstat')) expect(s.serviceMainWakeupsPerCall).toBeGreaterThan(1);
     expect(Number.isFinite(s.rssPerActiveCallKb)).toBe(true);
     expect(readFileSync(chartFile, 'utf8')).toMatch(/^<svg[^>]*>/);
     rmSync(dir, { recursive: true, force: true });

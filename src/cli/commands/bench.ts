@@ -128,6 +128,13 @@ export interface StepResult {
    */
   serviceMainThreadCpuMsPerCall: number;
   /**
+   * times the service's main thread / its other threads were put on a CPU, per call (schedstat's
+   * timeslices: each wake-up from waiting is one). On a virtual machine a wake-up costs far more
+   * CPU than the work it does when the process was idle before (scripts/wake-cost.mjs)
+   */
+  serviceMainWakeupsPerCall: number;
+  serviceOtherWakeupsPerCall: number;
+  /**
    * CPU of this process (the load: test callers, and the built-in switch when it is the target)
    * per call: when it nears a core, the load generator, not the service, limits the step
    */
@@ -376,6 +383,8 @@ async function runStep(s: StepInput): Promise<StepResult> {
     serviceIdleCpuMsPerSecond: s.service.idleCpuMsPerSecond,
     serviceCpuMsPerCallAboveIdle: round((serviceCpuMs - idleMs) / s.calls),
     serviceMainThreadCpuMsPerCall: round((serviceCpuMs * mainShare) / s.calls),
+    serviceMainWakeupsPerCall: thr0 && thr1 ? round((thr1.mainRuns - thr0.mainRuns) / s.calls, 1) : NaN,
+    serviceOtherWakeupsPerCall: thr0 && thr1 ? round((thr1.otherRuns - thr0.otherRuns) / s.calls, 1) : NaN,
     loadCpuMsPerCall: round(loadCpuMs / s.calls),
     loadCores: round(loadCpuMs / (wallMs + 500)),
     ariRequestsPerCall: round((stats1.ariRequests - lat0.ariRequests) / s.calls, 1),
@@ -519,7 +528,7 @@ function histPcts(h: HistogramSnapshot): Percentiles {
 }
 
 function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleCpuMsPerSecond: number }, steps: StepResult[], warmup?: WarmupResult): string {
-  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'main thread ms/call', 'idle CPU ms/s', 'CPU ms/call above idle', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
+  const head = ['at once', 'calls', 'calls/s', 'failed', 'answer p50/p95/p99/max ms', 'event→command p50/p95/p99/max ms', 'service CPU ms/call', 'main thread ms/call', 'wake-ups/call main/other', 'idle CPU ms/s', 'CPU ms/call above idle', 'RSS KB/active call', 'peak RSS MB', 'Asterisk CPU ms/call', 'bench CPU ms/call (cores)', 'load'];
   const rows = steps.map((r) => [
     String(r.concurrency),
     String(r.calls),
@@ -529,6 +538,7 @@ function table(svc: { runtime: string; startMs: number; idleRssMb: number; idleC
     q(r.eventToCommandMs),
     String(r.serviceCpuMsPerCall),
     String(r.serviceMainThreadCpuMsPerCall),
+    `${r.serviceMainWakeupsPerCall} / ${r.serviceOtherWakeupsPerCall}`,
     String(r.serviceIdleCpuMsPerSecond),
     String(r.serviceCpuMsPerCallAboveIdle),
     String(r.rssPerActiveCallKb),
