@@ -8,7 +8,9 @@
  * events the commands of the first events left after the whole burst had been handled.
  *
  * The pool: at most `maxSockets` connections (Asterisk's HTTP server has a session limit,
- * http.conf `sessionlimit`, WebSockets included), opened on demand, TCP_NODELAY, one request in
+ * http.conf `sessionlimit`, WebSockets included), opened on demand and at most 8 at a time (its
+ * listen backlog is 10: a burst of connects beyond it waits a second for TCP to send the dropped
+ * ones again), TCP_NODELAY, one request in
  * flight per connection (Asterisk's HTTP server answers a session's requests one after another:
  * no pipelining), a FIFO queue when all are busy. An idle connection is reused (the most recently
  * used first) and closed after 10 s idle, before Asterisk closes it (http.conf
@@ -35,6 +37,12 @@ export interface RestOptions {
   maxSockets?: number;
   /** an idle connection is closed after this long (default 10 s, before Asterisk's 15 s session_keep_alive) */
   idleMs?: number;
+  /**
+   * connections being opened at once at most (default 8): Asterisk's HTTP server listens with a
+   * backlog of 10 (main/tcptls.c), and the kernel drops the connects beyond it; each dropped one is
+   * sent again by TCP only after a second (three after the second drop), and its command with it
+   */
+  maxConnecting?: number;
 }
 
 /** errors of a kept-alive connection the server closed before it read the request */
@@ -71,6 +79,8 @@ class Conn {
   started = false;
   /** destroyed, or closed by the server: never used again */
   dead = false;
+  /** opening: counted in AriRest's connecting until it connects or fails */
+  connecting = true;
   idleSince = 0;
   idleLimit: number;
   /** the socket's error code, if it failed */
@@ -113,6 +123,9 @@ export class AriRest {
   private readonly queue: Pending[] = [];
   private queueHead = 0;
   private open = 0;
+  /** connections opening now (see RestOptions.maxConnecting) */
+  private connecting = 0;
+  private readonly maxConnecting: number;
   private closed = false;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -126,6 +139,7 @@ export class AriRest {
     this.fixed = ` HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAccept: application/json\r\n`;
     this.maxSockets = Math.max(1, o.maxSockets ?? 48);
     this.idleMs = o.idleMs ?? 10_000;
+    this.maxConnecting = Math.max(1, o.maxConnecting ?? 8);
   }
 
   /**
@@ -220,12 +234,13 @@ export class AriRest {
         return;
       }
     }
-    if (this.open < this.maxSockets) this.connect(r);
+    if (this.open < this.maxSockets && this.connecting < this.maxConnecting) this.connect(r);
     else this.queue.push(r);
   }
 
   private connect(r: Pending): void {
     this.open++;
+    this.connecting++;
     const c = new Conn(this, this.host, this.port, this.idleMs);
     this.conns.add(c);
     this.sweeper ??= setInterval(sweep, 1000, this).unref();
@@ -248,13 +263,24 @@ export class AriRest {
 
   /** @internal */
   onConnect(c: Conn): void {
+    this.connected(c);
     const r = c.req;
-    if (r === null || r.done) return;
-    const f = r.onSent;
-    if (f !== undefined) {
-      r.onSent = undefined;
-      f();
+    if (r !== null && !r.done) {
+      const f = r.onSent;
+      if (f !== undefined) {
+        r.onSent = undefined;
+        f();
+      }
     }
+    // a connect slot is free: requests waiting for one get a new connection
+    this.refill();
+  }
+
+  /** c is no longer opening (connected, failed or dropped) */
+  private connected(c: Conn): void {
+    if (!c.connecting) return;
+    c.connecting = false;
+    this.connecting--;
   }
 
   /** @internal bytes [0, n) of READ_BUFFER were read on c */
@@ -374,13 +400,14 @@ export class AriRest {
     if (c.dead) return;
     c.dead = true;
     this.open--;
+    this.connected(c);
     this.conns.delete(c);
     c.sock.destroy();
   }
 
   /** free connection slots go to waiting requests */
   private refill(): void {
-    while (this.open < this.maxSockets && !this.closed) {
+    while (this.open < this.maxSockets && this.connecting < this.maxConnecting && !this.closed) {
       const r = this.dequeue();
       if (r === undefined) return;
       this.connect(r);

@@ -89,7 +89,7 @@ async function scripted(onRequest: (r: Req, s: Scripted) => void): Promise<Scrip
   return state;
 }
 
-function client(s: Scripted, opts: { maxSockets?: number; idleMs?: number } = {}): AriRest {
+function client(s: Scripted, opts: { maxSockets?: number; idleMs?: number; maxConnecting?: number } = {}): AriRest {
   const c = new AriRest({ base: s.url, username: 'asterisk', password: 'secret', ...opts });
   clients.push(c);
   return c;
@@ -383,6 +383,24 @@ describe('AriRest: the connection pool', () => {
     expect(s.requests.map((r) => r.path.split('/').pop())).toEqual(ids);
     expect(s.connections).toBe(2);
     expect(most).toBe(2);
+  });
+
+  it('opens at most maxConnecting connections at a time (Asterisk listens with a backlog of 10); the rest wait for one to connect or answer', async () => {
+    const s = await scripted((r) => r.sock.write(json(200, { id: r.path.split('/').pop() })));
+    const c = client(s, { maxSockets: 50, maxConnecting: 8 });
+    const ids = Array.from({ length: 30 }, (_, i) => String(i + 1));
+    const calls = ids.map((id) => c.call(get, { channelId: id }, 5000));
+    // nothing has connected yet: 8 connections opening, 22 requests waiting
+    expect(c.openConnections).toBe(8);
+    expect(await Promise.all(calls)).toEqual(ids.map((id) => ({ id })));
+    expect(s.requests).toHaveLength(30);
+    expect(s.connections).toBeLessThanOrEqual(30);
+    // a connect that fails frees its slot too: the requests behind it still go out (and fail as unreachable, not hang)
+    const dead = new AriRest({ base: 'http://127.0.0.1:1', username: 'a', password: 'b', maxConnecting: 2 });
+    clients.push(dead);
+    const failed = await Promise.allSettled(ids.slice(0, 6).map((id) => dead.call(get, { channelId: id }, 5000)));
+    expect(failed.map((f) => (f.status === 'rejected' ? (f.reason as Error).constructor.name : 'fulfilled'))).toEqual(Array(6).fill('AriUnreachableError'));
+    expect(dead.openConnections).toBe(0);
   });
 
   it('closes a connection idle longer than idleMs instead of writing on it', async () => {
