@@ -8,9 +8,9 @@
  * events the commands of the first events left after the whole burst had been handled.
  *
  * The pool: at most `maxSockets` connections (Asterisk's HTTP server has a session limit,
- * http.conf `sessionlimit`, WebSockets included), opened on demand and at most 8 at a time (its
- * listen backlog is 10: a burst of connects beyond it waits a second for TCP to send the dropped
- * ones again), TCP_NODELAY, one request in
+ * http.conf `sessionlimit`, WebSockets included), opened on demand and at most 4 at a time (its
+ * listen backlog is 10, for all its clients: a burst of connects beyond it waits a second for TCP
+ * to send the dropped ones again), TCP_NODELAY, one request in
  * flight per connection (Asterisk's HTTP server answers a session's requests one after another:
  * no pipelining), a FIFO queue when all are busy. An idle connection is reused (the most recently
  * used first) and closed after 10 s idle, before Asterisk closes it (http.conf
@@ -38,9 +38,10 @@ export interface RestOptions {
   /** an idle connection is closed after this long (default 10 s, before Asterisk's 15 s session_keep_alive) */
   idleMs?: number;
   /**
-   * connections being opened at once at most (default 8): Asterisk's HTTP server listens with a
-   * backlog of 10 (main/tcptls.c), and the kernel drops the connects beyond it; each dropped one is
-   * sent again by TCP only after a second (three after the second drop), and its command with it
+   * connections being opened at once at most (default 4): Asterisk's HTTP server listens with a
+   * backlog of 10 (main/tcptls.c), shared by every ARI client, and the kernel drops the connects
+   * beyond it; each dropped one is sent again by TCP only after a second (three after the second
+   * drop), and its command with it. Two clients of 8 each overflowed it (scripts/connect-burst.mjs)
    */
   maxConnecting?: number;
 }
@@ -79,7 +80,7 @@ class Conn {
   started = false;
   /** destroyed, or closed by the server: never used again */
   dead = false;
-  /** opening: counted in AriRest's connecting until it connects or fails */
+  /** opening: counted in AriRest's connecting until its first answer, or until it fails */
   connecting = true;
   idleSince = 0;
   idleLimit: number;
@@ -139,7 +140,7 @@ export class AriRest {
     this.fixed = ` HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\nAccept: application/json\r\n`;
     this.maxSockets = Math.max(1, o.maxSockets ?? 48);
     this.idleMs = o.idleMs ?? 10_000;
-    this.maxConnecting = Math.max(1, o.maxConnecting ?? 8);
+    this.maxConnecting = Math.max(1, o.maxConnecting ?? 4);
   }
 
   /**
@@ -263,20 +264,20 @@ export class AriRest {
 
   /** @internal */
   onConnect(c: Conn): void {
-    this.connected(c);
     const r = c.req;
-    if (r !== null && !r.done) {
-      const f = r.onSent;
-      if (f !== undefined) {
-        r.onSent = undefined;
-        f();
-      }
+    if (r === null || r.done) return;
+    const f = r.onSent;
+    if (f !== undefined) {
+      r.onSent = undefined;
+      f();
     }
-    // a connect slot is free: requests waiting for one get a new connection
-    this.refill();
   }
 
-  /** c is no longer opening (connected, failed or dropped) */
+  /**
+   * c is no longer opening: its first answer came (the server accepted it: the kernel completes a
+   * connect before the server takes it from the listen queue, so 'connect' alone would not bound
+   * that queue), or it failed or was dropped
+   */
   private connected(c: Conn): void {
     if (!c.connecting) return;
     c.connecting = false;
@@ -309,6 +310,8 @@ export class AriRest {
 
   /** c has read r's whole answer */
   private answered(c: Conn, r: Pending): void {
+    const wasOpening = c.connecting;
+    this.connected(c);
     const p = c.parser;
     const status = p.status;
     const text = p.body;
@@ -329,6 +332,8 @@ export class AriRest {
       this.drop(c);
       this.refill();
     }
+    // an opening slot is free: requests waiting for one get a new connection
+    if (wasOpening) this.refill();
     if (r.done) return;
     r.done = true;
     clearTimeout(r.timer);

@@ -385,7 +385,7 @@ describe('AriRest: the connection pool', () => {
     expect(most).toBe(2);
   });
 
-  it('opens at most maxConnecting connections at a time (Asterisk listens with a backlog of 10); the rest wait for one to connect or answer', async () => {
+  it('opens at most maxConnecting connections at a time, until each has its first answer (Asterisk listens with a backlog of 10); the rest wait', async () => {
     const s = await scripted((r) => r.sock.write(json(200, { id: r.path.split('/').pop() })));
     const c = client(s, { maxSockets: 50, maxConnecting: 8 });
     const ids = Array.from({ length: 30 }, (_, i) => String(i + 1));
