@@ -80,8 +80,9 @@ class Conn {
   started = false;
   /** destroyed, or closed by the server: never used again */
   dead = false;
-  /** opening: counted in AriRest's connecting until its first answer, or until it fails */
+  /** opening: counted in AriRest's connecting until its first answer (at most OPENING_MS after the connect), or until it fails */
   connecting = true;
+  openTimer: NodeJS.Timeout | undefined = undefined;
   idleSince = 0;
   idleLimit: number;
   /** the socket's error code, if it failed */
@@ -264,6 +265,8 @@ export class AriRest {
 
   /** @internal */
   onConnect(c: Conn): void {
+    // a first request that Asterisk holds (one queued behind a playing prompt) must not hold the slot
+    if (c.connecting) c.openTimer = setTimeout(openingOver, OPENING_MS, this, c);
     const r = c.req;
     if (r === null || r.done) return;
     const f = r.onSent;
@@ -282,6 +285,14 @@ export class AriRest {
     if (!c.connecting) return;
     c.connecting = false;
     this.connecting--;
+    clearTimeout(c.openTimer);
+  }
+
+  /** @internal c connected OPENING_MS ago without an answer yet: Asterisk has taken it from its listen queue by now */
+  openingOver(c: Conn): void {
+    if (!c.connecting) return;
+    this.connected(c);
+    this.refill();
   }
 
   /** @internal bytes [0, n) of READ_BUFFER were read on c */
@@ -444,6 +455,13 @@ export class AriRest {
     clearTimeout(r.timer);
     r.reject(e);
   }
+}
+
+/** how long after its connect a connection still counts as opening without an answer (ms) */
+const OPENING_MS = 100;
+
+function openingOver(rest: AriRest, c: Conn): void {
+  rest.openingOver(c);
 }
 
 function onTimeout(rest: AriRest, r: Pending, ms: number): void {

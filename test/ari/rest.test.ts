@@ -403,6 +403,17 @@ describe('AriRest: the connection pool', () => {
     expect(dead.openConnections).toBe(0);
   });
 
+  it('a first answer that Asterisk holds (behind a playing prompt) frees the opening slot 100 ms after the connect', async () => {
+    const s = await scripted((r) => setTimeout(() => r.sock.write(json(200, { id: r.path.split('/').pop() })), r.conn === 1 ? 1500 : 0));
+    const c = client(s, { maxSockets: 10, maxConnecting: 1 });
+    const t0 = Date.now();
+    const held = c.call(get, { channelId: 'held' }, 5000);
+    const quick = await c.call(get, { channelId: 'quick' }, 5000);
+    expect(quick).toEqual({ id: 'quick' });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await held).toEqual({ id: 'held' });
+  });
+
   it('closes a connection idle longer than idleMs instead of writing on it', async () => {
     const s = await scripted((r) => r.sock.write(NO_CONTENT));
     const c = client(s, { idleMs: 60 });
