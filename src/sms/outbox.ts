@@ -11,7 +11,6 @@
  * with the same `localid`, which the gateway uses to keep one message (docs/operations.md).
  */
 import type { SmsSender, SmsSendOptions } from '../domain/ports.ts';
-import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
 import type { RunResult } from '../store/writer.ts';
 import { countSms } from './format.ts';
@@ -54,10 +53,18 @@ export function recordSms(
   sms: { receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus; gatewayId?: string; error?: string },
   now: Date = new Date(),
 ): string {
-  const res = store.db
-    .prepare(`INSERT INTO sms (receptor, text, parts, created_at, channel, status, gateway_id, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-    .run(sms.receptor, sms.text, countSms(sms.text).parts, now.toISOString(), sms.channel, sms.status, sms.gatewayId ?? null, sms.error ?? null);
-  return formatSmsId(Number(res.lastInsertRowid));
+  const st = recordStatement(sms, now);
+  return formatSmsId(Number(store.stmt(st.sql).run(...st.params).lastInsertRowid));
+}
+
+function recordStatement(
+  sms: { receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus; gatewayId?: string; error?: string },
+  now: Date,
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO sms (receptor, text, parts, created_at, channel, status, gateway_id, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [sms.receptor, sms.text, countSms(sms.text).parts, now.toISOString(), sms.channel, sms.status, sms.gatewayId ?? null, sms.error ?? null],
+  };
 }
 
 /**
@@ -74,15 +81,14 @@ export function smsIntent(
   return intentOf(store.stmt(select!.sql).get(...select!.params) as IntentRow, res.changes === 1);
 }
 
-/** smsIntent() for a running service: on the store's writer thread when it has one, a lock retried on timers otherwise */
+/** smsIntent() for a running service, through the store's write path (IvrStore.write: its writer thread when it has one) */
 export async function smsIntentAsync(
   store: IvrStore,
   sms: { key: string; receptor: string; text: string; channel: 'outbox' | 'gateway'; status: SmsStatus },
   what: string,
   now: Date = new Date(),
 ): Promise<SmsIntent> {
-  if (!store.writer) return retryWhileBusy(() => smsIntent(store, sms, now), { waitMs: store.writeWaitMs, what, stats: store.writeStats });
-  const [res, row] = await store.writer.write(intentStatements(sms, now).map((s, i) => ({ ...s, get: i === 1 })), what);
+  const [res, row] = await store.write(intentStatements(sms, now).map((s, i) => ({ ...s, get: i === 1 })), what);
   return intentOf(row as unknown as IntentRow, (res as RunResult).changes === 1);
 }
 
@@ -119,10 +125,14 @@ export function markSms(store: IvrStore, seq: number, m: { status: SmsStatus; ga
   return store.stmt(st.sql).run(...st.params).changes === 1;
 }
 
-/** markSms() on the store's writer thread (when it has one); resolves once committed */
-export async function markSmsAsync(store: IvrStore, seq: number, m: { status: SmsStatus; gatewayId?: string; error?: string | null }): Promise<boolean> {
-  if (!store.writer) return markSms(store, seq, m);
-  const [res] = await store.writer.write([markStatement(seq, m, {})], 'write the gateway\'s answer to the SMS log');
+/** markSms() through the store's write path (IvrStore.write: its writer thread when it has one); resolves once committed */
+export async function markSmsAsync(
+  store: IvrStore,
+  seq: number,
+  m: { status: SmsStatus; gatewayId?: string; error?: string | null },
+  o: { onlyIfPending?: boolean; what?: string } = {},
+): Promise<boolean> {
+  const [res] = await store.write([markStatement(seq, m, o)], o.what ?? 'write the gateway\'s answer to the SMS log');
   return (res as RunResult).changes === 1;
 }
 
@@ -163,7 +173,7 @@ export class LocalSmsOutbox implements SmsSender {
     const key = opts.key;
     const id =
       key === undefined
-        ? await retryWhileBusy(() => recordSms(this.store, { receptor: to, text, channel: 'outbox', status: 'queued' }, this.now()), { waitMs: this.store.writeWaitMs, what: 'queue the SMS', stats: this.store.writeStats })
+        ? formatSmsId(((await this.store.write([recordStatement({ receptor: to, text, channel: 'outbox', status: 'queued' }, this.now())], 'queue the SMS'))[0] as RunResult).lastInsertRowid)
         : (await smsIntentAsync(this.store, { key, receptor: to, text, channel: 'outbox', status: 'queued' }, 'queue the SMS', this.now())).id;
     return { id, status: 'queued' };
   }

@@ -17,10 +17,9 @@
  */
 import type { Logger } from '../log/logger.ts';
 import { maskPhone } from '../log/mask.ts';
-import { retryWhileBusy } from '../store/busy.ts';
 import type { IvrStore } from '../store/db.ts';
 import { gatewayLocalId, UNKNOWN_LOCALID, type GatewayMessageStatus } from './kavenegar.ts';
-import { formatSmsId, markSms, type SmsStatus } from './outbox.ts';
+import { formatSmsId, markSmsAsync, type SmsStatus } from './outbox.ts';
 
 /** The gateway's status lookup by localid (KavenegarSmsSender.statusByLocalIds). */
 export interface SmsStatusLookup {
@@ -105,11 +104,7 @@ export async function reconcilePendingSms(store: IvrStore, gateway: SmsStatusLoo
       const error = a.code === UNKNOWN_LOCALID ? NEVER_TAKEN : status === 'failed' ? `status ${a.code}${a.statusText ? ` (${a.statusText})` : ''} (status lookup by localid)` : null;
       let written: boolean;
       try {
-        written = await retryWhileBusy(() => markSms(store, row.seq, { status, ...(a.messageId ? { gatewayId: a.messageId } : {}), error }, { onlyIfPending: true }), {
-          waitMs: store.writeWaitMs,
-          what: 'write the reconciled SMS status',
-          stats: store.writeStats,
-        });
+        written = await markSmsAsync(store, row.seq, { status, ...(a.messageId ? { gatewayId: a.messageId } : {}), error }, { onlyIfPending: true, what: 'write the reconciled SMS status' });
       } catch (e) {
         o.logger?.warn({ err: e, sms: formatSmsId(row.seq) }, 'SMS reconciliation: could not write the status; the row stays pending');
         continue;

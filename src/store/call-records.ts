@@ -18,7 +18,6 @@
  */
 import type { CallRecord } from '../domain/call-record.ts';
 import type { Logger } from '../log/logger.ts';
-import { isStoreBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 import type { RunResult } from './writer.ts';
 
@@ -45,7 +44,7 @@ export interface RecordRange {
 export class CallRecordStore {
   private queue: CallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
-  /** records given to the writer thread, not answered yet */
+  /** records given to the store's write path, not answered yet */
   private writing = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
@@ -70,15 +69,16 @@ export class CallRecordStore {
     }
   }
 
-  /** Records waiting to be written (queued, or given to the writer thread and not yet committed). */
+  /** Records waiting to be written (queued, or given to the store's write path and not yet committed). */
   get pending(): number {
     return this.queue.length + this.writing;
   }
 
   /**
-   * Writes every queued record now, in one transaction. A failed write keeps them queued and is
-   * logged. With the store's writer thread (src/store/writer.ts) the records are handed to it and
-   * committed there a moment later: await settled() to read them back.
+   * Writes every queued record now, in one transaction, through the store's write path
+   * (IvrStore.write). A failed write keeps them queued and is logged. With the store's writer
+   * thread (src/store/writer.ts) they are committed there a moment later (await settled() to read
+   * them back); without one, the first try commits before flush() returns.
    */
   flush(): void {
     clearTimeout(this.timer);
@@ -86,31 +86,18 @@ export class CallRecordStore {
     if (this.queue.length === 0 || !this.store.db.open) return;
     const batch = this.queue;
     this.queue = [];
-    const w = this.store.writer;
-    if (w) {
-      this.writing += batch.length;
-      const done = w
-        .write(batch.map((r) => ({ sql: INSERT_RECORD, params: [r.callId, Date.parse(r.startedAt), JSON.stringify(r)] })), 'write call records')
-        .then(
-          () => undefined,
-          (e: unknown) => this.keep(batch, e, false), // the writer has counted it (/health, /metrics)
-        )
-        .finally(() => {
-          this.writing -= batch.length;
-          this.inFlight.delete(done);
-        });
-      this.inFlight.add(done);
-      return;
-    }
-    const insert = this.store.stmt(INSERT_RECORD);
-    try {
-      this.store.db.transaction(() => {
-        for (const r of batch) insert.run(r.callId, Date.parse(r.startedAt), JSON.stringify(r));
-      })();
-      this.store.writeStats.lastOkAt = Date.now();
-    } catch (e) {
-      this.keep(batch, e, true);
-    }
+    this.writing += batch.length;
+    const done = this.store
+      .write(batch.map((r) => ({ sql: INSERT_RECORD, params: [r.callId, Date.parse(r.startedAt), JSON.stringify(r)] })), 'write call records')
+      .then(
+        () => undefined,
+        (e: unknown) => this.keep(batch, e), // the write path has counted it (/health, /metrics)
+      )
+      .finally(() => {
+        this.writing -= batch.length;
+        this.inFlight.delete(done);
+      });
+    this.inFlight.add(done);
   }
 
   /** Every record added so far is written (or has failed and waits for its next try). */
@@ -120,15 +107,7 @@ export class CallRecordStore {
   }
 
   /** a batch that could not be written goes back to the queue, tried again a second later */
-  private keep(batch: CallRecord[], e: unknown, count: boolean): void {
-    if (count) {
-      // counted with the store's other failed writes (/health, /metrics)
-      const st = this.store.writeStats;
-      if (isStoreBusy(e)) st.busy++;
-      else st.failed++;
-      st.lastFailureAt = Date.now();
-      st.lastError = `call records: ${(e as Error).message}`;
-    }
+  private keep(batch: CallRecord[], e: unknown): void {
     this.queue = batch.concat(this.queue);
     if (this.queue.length > MAX_WAITING) {
       const dropped = this.queue.splice(0, this.queue.length - MAX_WAITING).length;
@@ -160,14 +139,8 @@ export class CallRecordStore {
 
   /** Deletes the records of calls that entered before `before`; returns how many. */
   async prune(before: Date): Promise<number> {
-    const sql = `DELETE FROM call_records WHERE started_ms < ?`;
-    const w = this.store.writer;
-    if (!w) {
-      this.flush();
-      return this.store.stmt(sql).run(before.getTime()).changes;
-    }
     await this.settled();
-    const [r] = await w.write([{ sql, params: [before.getTime()] }], 'delete old call records');
+    const [r] = await this.store.write([{ sql: `DELETE FROM call_records WHERE started_ms < ?`, params: [before.getTime()] }], 'delete old call records');
     return (r as RunResult).changes;
   }
 

@@ -17,9 +17,9 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, st
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.ts';
-import { newStoreWriteStats, type StoreWriteStats } from './busy.ts';
+import { newStoreWriteStats, retryWhileBusy, type StoreWriteStats } from './busy.ts';
 import { importDataContent } from './import.ts';
-import { StoreWriter } from './writer.ts';
+import { runWriteStmts, StoreWriter, type WriteResult, type WriteStmt } from './writer.ts';
 
 export type Db = Database.Database;
 
@@ -219,6 +219,18 @@ export interface IvrStore {
    */
   readonly writer?: StoreWriter;
   /**
+   * The service's one write path: runs the statements as one transaction and resolves with their
+   * results (WriteStmt: a `get` statement's row or null, otherwise its changes and row id) once the
+   * commit has returned, so that what the caller is told is durable. With the writer thread, there
+   * (StoreWriter.write); without one (command-line tools, `:memory:`), on this connection in a
+   * BEGIN IMMEDIATE transaction whose first try runs before write() returns, a lock held by
+   * another process retried on timers (retryWhileBusy). Both paths: the lock waited for up to
+   * writeWaitMs, then StoreUnavailableError (counted busy); a full disk or I/O error at once,
+   * StoreUnavailableError (counted failed); a bad statement rejects with SQLite's message and code
+   * and leaves nothing of its write; `what` names the write in the errors ("register the request").
+   */
+  write(stmts: WriteStmt[], what: string): Promise<WriteResult[]>;
+  /**
    * The prepared statement of `sql`, compiled once per store (better-sqlite3 compiles again at
    * every db.prepare): the calls' reads and writes reuse theirs.
    */
@@ -255,6 +267,12 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
     const writeStats = newStoreWriteStats();
     if (opts.writer && path === ':memory:') throw new Error('an in-memory store has no writer thread (it is one connection)');
     const writer = opts.writer ? new StoreWriter({ path, synchronous: opts.synchronous ?? 'full', writeWaitMs, stats: writeStats, ...(opts.logger ? { logger: opts.logger } : {}) }) : undefined;
+    const stmt = (sql: string): Database.Statement => {
+      let st = statements.get(sql);
+      if (!st) statements.set(sql, (st = db.prepare(sql)));
+      return st;
+    };
+    const inTransaction = db.transaction((stmts: WriteStmt[]) => runWriteStmts(stmt, stmts));
     const store: IvrStore = {
       db,
       path,
@@ -262,11 +280,9 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): IvrStore {
       writeWaitMs,
       writeStats,
       ...(writer ? { writer } : {}),
-      stmt: (sql) => {
-        let st = statements.get(sql);
-        if (!st) statements.set(sql, (st = db.prepare(sql)));
-        return st;
-      },
+      stmt,
+      write: (stmts, what) =>
+        writer ? writer.write(stmts, what) : retryWhileBusy(() => inTransaction.immediate(stmts), { waitMs: writeWaitMs, what, stats: writeStats }),
       close: () => {
         // a writer still running ends after the writes it was given (stack.stop awaits writer.close() first)
         void writer?.close();

@@ -4,7 +4,6 @@
  * sends the caller to an agent (no enumeration of other people's orders). Kept in the store so the
  * limit holds across calls and restarts. Withheld numbers ('') share one counter.
  */
-import { retryWhileBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 
 export interface FailedLookupOptions {
@@ -30,14 +29,12 @@ export class FailedLookups {
   }
 
   /**
-   * record() for a running service: a database locked by another writer is retried on timers, so
-   * the event loop never waits (src/store/busy.ts); rejects when the store stays locked or fails
+   * record() for a running service, through the store's write path (IvrStore.write: the writer
+   * thread, or a database locked by another writer retried on timers), so the event loop never
+   * waits; the count is read once the commit has returned. Rejects when the store stays locked or fails.
    */
   async recordAsync(callerNumber: string): Promise<number> {
-    const w = this.store.writer;
-    if (!w) return retryWhileBusy(() => this.record(callerNumber), { waitMs: this.store.writeWaitMs, what: 'count a failed lookup', stats: this.store.writeStats });
-    // on the writer thread (src/store/writer.ts): the count is read once the commit has returned
-    await w.write(this.recordStatements(callerNumber), 'count a failed lookup');
+    await this.store.write(this.recordStatements(callerNumber), 'count a failed lookup');
     return this.count(callerNumber);
   }
 

@@ -64,10 +64,8 @@ export class EmbeddedOrderData implements OrderData {
   async registerCustomer(c: { nationalId: string; mobile?: string }): Promise<'registered' | 'already-registered'> {
     const customer = Customer.parse({ nationalId: c.nationalId, ...(c.mobile ? { mobile: c.mobile } : {}) });
     const insert = { sql: `INSERT INTO customers (national_id, json, source) VALUES (?, ?, 'ivr') ON CONFLICT(national_id) DO NOTHING`, params: [customer.nationalId, JSON.stringify(customer)] };
-    // on the store's writer thread when it has one (src/store/writer.ts): answered once committed
-    const changes = this.store.writer
-      ? ((await this.store.writer.write([insert], 'register the customer'))[0] as RunResult).changes
-      : this.store.stmt(insert.sql).run(...insert.params).changes;
+    // through the store's write path (IvrStore.write: its writer thread when it has one): answered once committed
+    const changes = ((await this.store.write([insert], 'register the customer'))[0] as RunResult).changes;
     return changes === 1 ? 'registered' : 'already-registered';
   }
 }

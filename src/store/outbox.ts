@@ -70,25 +70,21 @@ export class SqliteOutboxQueue implements OutboxQueue {
     });
   }
 
-  delivered(item: DueRequest, atIso: string): void | Promise<void> {
+  delivered(item: DueRequest, atIso: string): Promise<void> {
     return this.update(`UPDATE requests SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE seq = ?`, [atIso, item.seq]);
   }
 
-  retry(item: DueRequest, attempts: number, nextAt: number, error: string): void | Promise<void> {
+  retry(item: DueRequest, attempts: number, nextAt: number, error: string): Promise<void> {
     return this.update(`UPDATE requests SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?`, [attempts, nextAt, error, item.seq]);
   }
 
-  failed(item: DueRequest, attempts: number, error: string): void | Promise<void> {
+  failed(item: DueRequest, attempts: number, error: string): Promise<void> {
     return this.update(`UPDATE requests SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?`, [attempts, error, item.seq]);
   }
 
-  /** on the store's writer thread when it has one (src/store/writer.ts), else at once on this connection */
-  private update(sql: string, params: unknown[]): void | Promise<void> {
-    if (!this.store.writer) {
-      this.store.stmt(sql).run(...params);
-      return;
-    }
-    return this.store.writer.write([{ sql, params }], 'write a request\'s delivery state').then(() => undefined);
+  /** through the store's write path (IvrStore.write: its writer thread when it has one) */
+  private async update(sql: string, params: unknown[]): Promise<void> {
+    await this.store.write([{ sql, params }], 'write a request\'s delivery state');
   }
 }
 

@@ -16,7 +16,6 @@
  */
 import type { EarlierRequest, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { NewRequest, RegisteredRequest, RequestRegistry } from '../domain/ports.ts';
-import { retryWhileBusy } from './busy.ts';
 import type { IvrStore } from './db.ts';
 import type { RunResult } from './writer.ts';
 
@@ -161,27 +160,13 @@ export class SqliteRequestRegistry implements RequestRegistry {
   async register(r: NewRequest): Promise<RegisteredRequest> {
     if (!r.callId) throw new Error('request callId is empty');
     if (!r.topic) throw new Error('request topic is empty');
-    const store = this.store;
     const values = requestInsertValues(this.prefix, r, this.now().toISOString());
     const key = [r.callId, r.topic, r.orderNumber ?? ''];
-    let changes: number;
-    let row: Row;
-    if (store.writer) {
-      // on the writer thread: answered once the commit is durable, the event loop never waits for its fsync
-      const [res, got] = await store.writer.write([{ sql: INSERT_REQUEST, params: values }, { sql: REQUEST_BY_KEY, params: key, get: true }], 'register the request');
-      changes = (res as RunResult).changes;
-      row = got as unknown as Row;
-    } else {
-      // a database locked by another writer is retried on timers (other calls go on), then a failed step
-      ({ changes, row } = await retryWhileBusy(
-        () => {
-          const res = store.stmt(INSERT_REQUEST).run(...values);
-          // autocommit: the statement above has been committed (and synced) when run() returns
-          return { changes: res.changes, row: store.stmt(REQUEST_BY_KEY).get(...key) as Row };
-        },
-        { waitMs: this.store.writeWaitMs, what: 'register the request', stats: this.store.writeStats },
-      ));
-    }
+    // answered once the commit is durable (on the writer thread when there is one: the event loop never
+    // waits for its fsync); a database locked by another writer is waited for on timers, then a failed step
+    const [res, got] = await this.store.write([{ sql: INSERT_REQUEST, params: values }, { sql: REQUEST_BY_KEY, params: key, get: true }], 'register the request');
+    const changes = (res as RunResult).changes;
+    const row = got as unknown as Row;
     const stored = toPublic(rowToRequest(row));
     if (changes === 1) {
       this.onRegistered?.(stored);

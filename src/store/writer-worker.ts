@@ -15,7 +15,7 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WriterInit, WriterReply, WriterRequest, WriteJob } from './writer.ts';
+import { runWriteStmts, type WriterInit, type WriterReply, type WriterRequest, type WriteJob } from './writer.ts';
 
 const init = workerData as WriterInit;
 const port = parentPort!;
@@ -84,12 +84,7 @@ function flush(): void {
     for (const j of batch) {
       db.exec('SAVEPOINT job');
       try {
-        const results = j.stmts.map((s) => {
-          const st = stmt(s.sql);
-          if (s.get) return (st.get(...(s.params ?? [])) as Record<string, unknown> | undefined) ?? null;
-          const r = st.run(...(s.params ?? []));
-          return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
-        });
+        const results = runWriteStmts(stmt, j.stmts);
         db.exec('RELEASE job');
         done.push({ id: j.id, ok: true, results });
       } catch (e) {

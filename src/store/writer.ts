@@ -19,6 +19,7 @@
  *   per key), so trying it again finds the stored row instead of making a second one.
  * - close() answers every write already given, then ends the thread.
  */
+import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -33,6 +34,20 @@ export interface WriteStmt {
 }
 export type RunResult = { changes: number; lastInsertRowid: number };
 export type WriteResult = RunResult | Record<string, unknown> | null;
+
+/**
+ * Runs one write's statements on a connection (`stmt` gives its prepared statements; the caller
+ * holds the transaction): a `get` statement's first row (or null), otherwise run()'s changes and
+ * row id. The writer thread and the store's own connection (IvrStore.write) both run writes here.
+ */
+export function runWriteStmts(stmt: (sql: string) => Database.Statement, stmts: WriteStmt[]): WriteResult[] {
+  return stmts.map((s) => {
+    const st = stmt(s.sql);
+    if (s.get) return (st.get(...(s.params ?? [])) as Record<string, unknown> | undefined) ?? null;
+    const r = st.run(...(s.params ?? []));
+    return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+  });
+}
 
 /** @internal the messages between the two threads */
 export interface WriteJob {
