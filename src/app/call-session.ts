@@ -156,6 +156,7 @@ export async function readResumeVars(channel: CallChannel, log: Logger): Promise
   return out;
 }
 import { CallRecorder, type CallNote, type ReasonPrompts } from './call-recorder.ts';
+import { WatchdogTicker } from './watchdog-ticker.ts';
 
 export type CallResult = { kind: 'transfer'; skill: string } | { kind: 'hangup'; reason: string };
 
@@ -170,10 +171,11 @@ export interface CallSessionOptions {
   /** the channel is already answered (a call recovered after a reconnect) */
   answered?: boolean;
   /**
-   * keep the dialplan's watchdog (TIMEOUT(absolute)) pushed forward to `seconds`, every
-   * `everyMs`, while the call is in the IVR; absent: no pushes
+   * keep the dialplan's watchdog (TIMEOUT(absolute)) pushed forward to `seconds`, looked at every
+   * `everyMs`, while the call is in the IVR; absent: no pushes. `ticker`: the service's one timer for
+   * all its calls (its seconds and everyMs are used); absent: a timer of this call's own
    */
-  watchdog?: { seconds: number; everyMs: number };
+  watchdog?: { seconds: number; everyMs: number; ticker?: WatchdogTicker };
   /**
    * aborted when the service stops and this call's grace period is over: the caller goes to the
    * general queue (an agent) instead of being left in silence, and every timer of the call is cleared
@@ -199,19 +201,14 @@ type FailSafeKind = 'flow-error' | 'max-call-time' | 'service-stopping';
 export async function runCallSession(o: CallSessionOptions): Promise<CallResult> {
   const { channel, log } = o;
   log.info({ caller: channel.callerNumber }, 'call entered the IVR');
-  // first push at once (an adopted call's deadline may be close), then periodically until the session ends
-  let watchdog: NodeJS.Timeout | undefined;
-  if (o.watchdog) {
-    const { seconds, everyMs } = o.watchdog;
-    channel.pushWatchdog(seconds);
-    watchdog = setInterval(() => channel.pushWatchdog(seconds), everyMs);
-    watchdog.unref();
-    channel.once('end', () => clearInterval(watchdog));
-  }
+  // first push at once (an adopted call's deadline may be close), then on the service's shared
+  // ticker (./watchdog-ticker.ts) until the session ends
+  const ticker = o.watchdog ? (o.watchdog.ticker ?? new WatchdogTicker(o.watchdog.seconds, o.watchdog.everyMs)) : undefined;
+  ticker?.add(channel);
   try {
     return await runSession(o);
   } finally {
-    clearInterval(watchdog);
+    ticker?.remove(channel);
   }
 }
 

@@ -17,6 +17,7 @@ import type { CallNote, ReasonPrompts } from './call-recorder.ts';
 import { readResumeVars, runCallSession } from './call-session.ts';
 import { startHealthServer, type ExtraRoutes, type HealthServer, type HealthStatus } from './health.ts';
 import { Metrics } from './metrics.ts';
+import { WatchdogTicker } from './watchdog-ticker.ts';
 import type { ResumeVars } from '../flow/resume.ts';
 
 /**
@@ -104,6 +105,9 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   // every call in progress listens to these two signals
   setMaxListeners(0, abortCalls.signal, dropCalls.signal);
 
+  // one timer looks at the watchdog of every call (./watchdog-ticker.ts), not one per call
+  const watchdog = o.watchdog?.seconds ? { ...o.watchdog, ticker: new WatchdogTicker(o.watchdog.seconds, o.watchdog.everyMs) } : undefined;
+
   const fixed: FlowVersion = { machine: o.machine, services: o.services, ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}) };
   const current = o.current ?? (() => fixed);
 
@@ -155,7 +159,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       answered: recovered,
       abort: abortCalls.signal,
       drop: dropCalls.signal,
-      ...(o.watchdog?.seconds ? { watchdog: o.watchdog } : {}),
+      ...(watchdog ? { watchdog } : {}),
       ...(o.records ? { onRecord: (r: CallRecord) => o.records!.add(r) } : {}),
       onNote: (n: CallNote) => {
         observer.note(n);

@@ -270,6 +270,12 @@ export class CallChannel extends EventEmitter {
 
   private async stopPlayback(p: Pending): Promise<void> {
     if (p.settled) return;
+    if (p.stopping) {
+      // already being stopped (a barge-in stops the prompt, and the next command of the flow stops
+      // whatever still plays): one DELETE per playback; this one waits for the same end
+      await p.finished;
+      return;
+    }
     p.stopping = true;
     try {
       await this.req('playbacks', 'stop', { playbackId: p.id });

@@ -66,4 +66,28 @@ describe('CallChannel: how a playback ended', () => {
     await stopping;
     expect(await pb.finished).toBe('stopped');
   });
+
+  it('a barge-in and the next command stop the prompt with one DELETE, and the command goes once it has ended', async () => {
+    const sent: string[] = [];
+    const client = {
+      turn: 0,
+      recordEventToCommand: () => undefined,
+      request: (_r: string, op: string) => {
+        sent.push(op);
+        return Promise.resolve(undefined);
+      },
+    } as unknown as AriClient;
+    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    await started();
+    // the key stops the prompt (the play step is aborted) and the next listen sets its variables
+    const stopping = pb.stop();
+    const setting = ch.setVariables({ IVR_STATE: 'L|menu-after|||||||||' });
+    await started();
+    expect(sent).toEqual(['playWithId', 'stop']);
+    ch.handle(finished(pb.id, 'done'));
+    await Promise.all([stopping, setting]);
+    expect(sent).toEqual(['playWithId', 'stop', 'setChannelVar']);
+    expect(await pb.finished).toBe('stopped');
+  });
 });

@@ -424,9 +424,27 @@ describe('AriRest: the connection pool', () => {
     await c.call(answer, { channelId: 'a' }, 1000);
     expect(s.requests.map((r) => r.conn)).toEqual([1, 1, 2]);
     expect(s.closed).toBe(1);
-    // and without a new request, the sweep (every second) closes it
+    // and without a new request, the sweep armed for its idle deadline closes it (not a once-a-second timer)
+    const t0 = Date.now();
     await until(() => s.closed === 2, 'the idle connection closed', 2500);
+    expect(Date.now() - t0).toBeLessThan(500);
     expect(c.openConnections).toBe(0);
+  });
+
+  it('arms no timer while no connection is idle, one for the earliest idle deadline while some are', async () => {
+    const s = await scripted((r) => setTimeout(() => r.sock.write(NO_CONTENT), r.path.endsWith('/slow/answer') ? 150 : 0));
+    const c = client(s, { idleMs: 300 });
+    const sweeper = () => (c as unknown as { sweeper?: NodeJS.Timeout }).sweeper;
+    const slow = c.call(answer, { channelId: 'slow' }, 1000);
+    await c.call(answer, { channelId: 'quick' }, 1000);
+    expect(sweeper()).toBeDefined(); // the quick one's connection is idle
+    expect(sweeper()!.hasRef()).toBe(false);
+    await slow;
+    expect(c.openConnections).toBe(2);
+    // both close in time, and then no timer is left
+    await until(() => c.openConnections === 0, 'both idle connections closed', 1500);
+    expect(s.closed).toBe(2);
+    expect(sweeper()).toBeUndefined();
   });
 
   it("keeps a connection idle no longer than a second before the server's Keep-Alive timeout", async () => {
