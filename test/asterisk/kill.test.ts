@@ -8,6 +8,10 @@
  * 2. restarted at once: the new process adopts the calls and resumes each from what its channel
  *    carries: the menu again, the topic's skill with the ID keyed, the registered request's
  *    number again. No welcome twice, nothing registered twice.
+ *
+ * A wait for the callers to reach their nodes fails at once when a call ends short of it, and
+ * says where each caller is stuck (node, prompts, values, its failed commands) with what the
+ * service logged; it also prints how long the wait took when it came true.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,11 +32,33 @@ import { asteriskMissing, PROJECT_ROOT, startAsterisk, tierTitle } from './harne
 const WATCHDOG_S = 30;
 
 interface Tracked {
+  /** the caller's number and key script, for messages */
+  label: string;
   report: Promise<CallReport>;
   nodes: string[];
   vars: Record<string, string>;
+  prompts: string[];
   lastPromptEnd: number;
   reachedAgentsAt?: number;
+  /** how the call ended (it may end before the test expects: an error, a timeout) */
+  ended?: string;
+  /** the test caller's failed commands (a DTMF group that did not reach Asterisk is lost to the script) */
+  warnings: string[];
+}
+
+const IVR_SHOWN = ['IVR_TOPIC', 'IVR_NATIONAL_ID', 'IVR_ORDER_NUMBER', 'IVR_REQUEST_NUMBER', 'IVR_OUTCOME', 'IVR_SKILL'];
+
+/** where a caller is: for the messages of a wait that did not come true */
+function describeCall(t: Tracked, t0: number): string {
+  const vars = IVR_SHOWN.filter((k) => t.vars[k] !== undefined).map((k) => `${k}=${t.vars[k]}`);
+  const last = t.prompts.at(-1);
+  return [
+    `${t.label}: ${t.ended ? `ended (${t.ended})` : `at ${t.nodes.at(-1) ?? 'no node yet'}`}`,
+    `nodes [${t.nodes.join(' ')}]`,
+    `${t.prompts.length} prompts heard${last ? `, the last ${last}` : ''}${t.lastPromptEnd ? `, the last prompt end ${((t.lastPromptEnd - t0) / 1000).toFixed(1)} s into the wait` : ''}`,
+    vars.length ? vars.join(' ') : 'no IVR_* values',
+    ...(t.warnings.length ? [`caller's failed commands: ${t.warnings.join('; ')}`] : []),
+  ].join(', ');
 }
 
 describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed with callers in the IVR'), () => {
@@ -44,6 +70,8 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
   const stderrOf = new Map<ChildProcess, string>();
   const app = `killer-${process.pid}`;
   let seq = 0;
+  /** the callers' events WebSocket dropped and came back: events of the gap (the IVR listening) are lost to the callers */
+  const callerGaps: string[] = [];
 
   beforeAll(async () => {
     ast = await startAsterisk();
@@ -51,6 +79,8 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
     // callers wait at their node for a minute instead of timing out (they are killed meanwhile)
     writeFileSync(join(dir, 'ivr.yaml'), 'flow:\n  timeouts:\n    menuMs: 60000\n    firstDigitMs: 60000\n');
     client = await AriClient.connect({ url: ast.ariUrl, username: ast.ariUsername, password: ast.ariPassword, app, logger: createLogger({ level: 'silent' }) });
+    client.on('disconnected', () => callerGaps.push(`${new Date().toISOString()} disconnected`));
+    client.on('reconnected', () => callerGaps.push(`${new Date().toISOString()} reconnected`));
   }, 60_000);
   afterAll(async () => {
     for (const s of services) s.kill('SIGKILL');
@@ -77,27 +107,59 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
     });
 
   const call = (keys: string, caller: string): Tracked => {
-    const t: Tracked = { report: Promise.resolve() as never, nodes: [], vars: {}, lastPromptEnd: 0 };
+    const t: Tracked = { label: `${caller} "${keys}"`, report: Promise.resolve() as never, nodes: [], vars: {}, prompts: [], lastPromptEnd: 0, warnings: [] };
     const c = new TestCall(
       client,
       { app, context: 'ivr-inbound', extension: '1699', callerId: caller, keys: parseKeys(keys), agentsContext: 'agents', mediaPrefix: SOUND_FOLDER, timeoutMs: 240_000 },
       {
         listening: (n) => t.nodes.push(n),
         variable: (k, v) => (t.vars[k] = v),
+        prompt: (n) => t.prompts.push(n),
         promptEnded: () => (t.lastPromptEnd = Date.now()),
       },
     );
-    t.report = c.start().then((r) => {
-      if (r.outcome.kind === 'transfer') t.reachedAgentsAt = Date.now();
-      return r;
-    });
+    c.on('warning', (e: Error) => t.warnings.push(e.message));
+    t.report = c.start().then(
+      (r) => {
+        if (r.outcome.kind === 'transfer') t.reachedAgentsAt = Date.now();
+        t.ended = JSON.stringify(r.outcome);
+        return r;
+      },
+      (e: Error) => {
+        t.ended = `the call could not be placed: ${e.message}`;
+        throw e;
+      },
+    );
+    t.report.catch(() => undefined); // awaited by the test later; seen by the waits meanwhile
     return t;
   };
 
-  const until = async (what: string, cond: () => boolean, ms: number) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  /**
+   * Waits until every caller is where `ready` says. Fails at once when a caller's call has ended
+   * short of it (it cannot get there any more), and after `ms` with where each caller not there
+   * is stuck (node, prompts, values, the caller's failed commands) and what the service logged.
+   */
+  const until = async (what: string, calls: Tracked[], ready: (t: Tracked) => boolean, ms: number, service?: ChildProcess) => {
+    const t0 = Date.now();
+    const end = t0 + ms;
+    const failure = (why: string, who: Tracked[]) =>
+      new Error(
+        [
+          `${why} waiting for ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s):`,
+          ...who.map((t) => `  ${describeCall(t, t0)}`),
+          ...(callerGaps.length ? [`the callers' ARI events WebSocket: ${callerGaps.join(', ')}`] : []),
+          ...(service ? [`the service said: ${stderrOf.get(service) ?? '(nothing)'}`] : []),
+        ].join('\n'),
+      );
+    for (;;) {
+      const waiting = calls.filter((t) => !ready(t));
+      if (waiting.length === 0) {
+        console.log(`${what}: after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        return;
+      }
+      const ended = waiting.filter((t) => t.ended);
+      if (ended.length) throw failure(`${ended.length} call(s) ended before they got there`, ended);
+      if (Date.now() > end) throw failure(`timed out`, waiting);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -105,7 +167,7 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
   it('not restarted: every caller reaches the general queue, silence bounded by the watchdog', async () => {
     const svc = await startService(join(dir, 'a.db'));
     const calls = Array.from({ length: 20 }, () => call('w w w', `0912100${String(++seq).padStart(4, '0')}`));
-    await until('20 callers at the main menu', () => calls.every((c) => c.nodes.length > 0), 60_000);
+    await until('20 callers at the main menu', calls, (c) => c.nodes.length > 0, 60_000, svc);
     const killedAt = Date.now();
     svc.kill('SIGKILL');
     const reports = await Promise.all(calls.map((c) => c.report));
@@ -125,7 +187,8 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
     const refunds = [call('3 4 0499370899# 1403001234# 1', '09122000001'), call('3 4 0499370899# 1403001234# 2 2', '09122000002')];
     const atMenu = [1, 2, 3].map((i) => call('w 0', `0912300000${i}`));
     const keyedId = [1, 2, 3].map((i) => call('3 4 0499370899#', `0912400000${i}`));
-    await until('requests registered and callers at their nodes', () => refunds.every((c) => c.vars.IVR_REQUEST_NUMBER) && atMenu.every((c) => c.nodes.length > 0) && keyedId.every((c) => c.vars.IVR_NATIONAL_ID), 120_000);
+    const ready = (c: Tracked) => (refunds.includes(c) ? !!c.vars.IVR_REQUEST_NUMBER : atMenu.includes(c) ? c.nodes.length > 0 : !!c.vars.IVR_NATIONAL_ID);
+    await until('requests registered and callers at their nodes', [...refunds, ...atMenu, ...keyedId], ready, 120_000, first);
     const numbers = refunds.map((c) => c.vars.IVR_REQUEST_NUMBER);
     first.kill('SIGKILL');
     const second = await startService(db);
