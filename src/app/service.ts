@@ -107,6 +107,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
 
   // one timer looks at the watchdog of every call (./watchdog-ticker.ts), not one per call
   const watchdog = o.watchdog?.seconds ? { ...o.watchdog, ticker: new WatchdogTicker(o.watchdog.seconds, o.watchdog.everyMs) } : undefined;
+  /** what the dialplan arms before Stasis() (its global IVR_WATCHDOG, s), read at each connect; unknown: every call is pushed at once */
+  let armedWatchdogS: number | undefined;
 
   const fixed: FlowVersion = { machine: o.machine, services: o.services, ...(o.reasonPrompts ? { reasonPrompts: o.reasonPrompts } : {}) };
   const current = o.current ?? (() => fixed);
@@ -136,6 +138,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       redirects.add(r);
       return;
     }
+    // its StasisStart came just after the dialplan armed the watchdog: no push needed at once
+    if (!recovered && watchdog && armedWatchdogS !== undefined && channel.enteredAt !== undefined) channel.assumeWatchdog(Math.min(armedWatchdogS, watchdog.seconds), channel.enteredAt);
     metrics.callsTotal++;
     metrics.callsActive++;
     if (recovered) metrics.callsRecovered++;
@@ -214,6 +218,12 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       const app = new StasisApp(c, o.ari.app, o.logger);
       app.on('call', (ch) => onCall(ch, false));
       app.on('recovered', (ch) => onCall(ch, true));
+      if (watchdog) {
+        armedWatchdogS = undefined;
+        void dialplanWatchdog(c, watchdog.seconds, log).then((s) => {
+          if (client === c) armedWatchdogS = s;
+        });
+      }
       // calls already in the application (this service restarted while they waited) get no new StasisStart
       void app.recover('start').catch((e) => log.error({ err: e }, 'could not look for calls already in the application'));
       c.on('disconnected', () => {
@@ -310,6 +320,27 @@ async function sweepToGeneral(client: AriClient, app: string, services: CallServ
       }
     }),
   );
+}
+
+/**
+ * The watchdog the dialplan arms before Stasis(): its global IVR_WATCHDOG (dialplan/extensions.conf;
+ * `ivr-1699 check` holds it equal to service.ari.watchdogSeconds). A new call's first push is then
+ * left to the push rule (CallChannel.assumeWatchdog): a request fewer per call, and the answer
+ * goes out a round trip sooner. Not readable, absent or not a number: undefined (every call is
+ * pushed at once, as a dialplan that arms a literal value needs).
+ */
+async function dialplanWatchdog(client: AriClient, seconds: number, log: Logger): Promise<number | undefined> {
+  try {
+    const r = await client.request<{ value?: string }>('asterisk', 'getGlobalVar', { variable: 'IVR_WATCHDOG' }, 5000);
+    const v = r?.value?.trim();
+    const n = v ? Number(v) : NaN;
+    if (!Number.isFinite(n) || n <= 0) return undefined;
+    if (n !== seconds) log.warn({ dialplan: n, service: seconds }, 'the dialplan arms a watchdog (IVR_WATCHDOG) different from the one the service pushes (service.ari.watchdogSeconds): make them equal');
+    return n;
+  } catch (e) {
+    log.debug({ err: e }, 'could not read the dialplan watchdog IVR_WATCHDOG: every call is pushed at once');
+    return undefined;
+  }
 }
 
 /** true when every promise settled within ms (the timer is cleared either way) */

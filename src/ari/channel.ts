@@ -62,6 +62,12 @@ export class CallChannel extends EventEmitter {
   /** arrival of the event being handled (performance.now()) and the client's turn then: see req() */
   private eventAt?: number;
   private eventTurn = -1;
+  /**
+   * when the channel entered the application (this.now() ms), from its StasisStart: the event's
+   * arrival, or Asterisk's timestamp of it when that is earlier (an event delivered late); absent
+   * for a channel found by a recovery, whose entry time is unknown
+   */
+  enteredAt?: number;
   /** variables known to hold these values on the channel (name without the `_`/`__` inheritance prefix) */
   private readonly known = new Map<string, string>();
 
@@ -193,6 +199,16 @@ export class CallChannel extends EventEmitter {
         if (!this._gone && !isNotFound(e) && (e as { status?: number }).status !== 409) this.log.warn({ err: e }, 'could not push the watchdog forward');
       })
       .finally(() => (this.watchdogInFlight = false));
+  }
+
+  /**
+   * The dialplan armed TIMEOUT(absolute) = `seconds` right before Stasis(), at `armedAt` (this.now()
+   * ms) at the latest: the deadline is known without a push of our own, so the first push is sent
+   * only when pushWatchdog's rule asks for it (less than half the watchdog left), not at once. Only
+   * for a channel whose StasisStart this process received; no effect once a push was acknowledged.
+   */
+  assumeWatchdog(seconds: number, armedAt: number): void {
+    if (this.watchdogDeadline === 0 && seconds > 0) this.watchdogDeadline = armedAt + seconds * 1000;
   }
 
   /** Sets TIMEOUT(absolute) to `seconds` from now and notes the deadline once Asterisk acknowledged it. */

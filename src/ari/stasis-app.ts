@@ -24,6 +24,25 @@ export interface StasisAppEvents {
  */
 export const STASIS_APP_EVENTS: readonly string[] = ['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'PlaybackFinished'];
 
+/**
+ * slack for the step between arming the watchdog and Stasis() (µs to ms normally; a loaded Asterisk
+ * may take longer) and the timestamp's rounding (ms): a deadline counted from the entry must never
+ * be later than the real one, or a prompt started near it could outlast it
+ */
+const ENTRY_SLACK_MS = 3000;
+
+/**
+ * When a channel entered Stasis (performance.now() ms): its StasisStart's arrival `at`, or
+ * Asterisk's timestamp of the event when that says earlier (an event that waited in a queue), less
+ * three seconds of slack. Never later than the real entry, so a deadline counted from it is never later
+ * than the real one (CallChannel.assumeWatchdog).
+ */
+export function enteredAt(at: number, timestamp: string | undefined, wallNow = Date.now()): number {
+  const stamped = timestamp ? Date.parse(timestamp) : NaN;
+  const age = Number.isFinite(stamped) ? Math.max(0, wallNow - stamped) : 0;
+  return at - age - ENTRY_SLACK_MS;
+}
+
 export class StasisApp extends EventEmitter<StasisAppEvents> {
   private channels = new Map<string, CallChannel>();
 
@@ -50,7 +69,10 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
       const s = ev as { channel: AriChannel; args: string[] };
       if (this.channels.has(s.channel.id)) return;
       const ch = this.track(s.channel);
-      if (at !== undefined) ch.noteEvent(at);
+      if (at !== undefined) {
+        ch.noteEvent(at);
+        ch.enteredAt = enteredAt(at, (ev as { timestamp?: string }).timestamp);
+      }
       this.emit('call', ch, s.args ?? []);
       return;
     }

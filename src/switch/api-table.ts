@@ -41,12 +41,17 @@ export const API: ResourceDef[] = [
   {
     name: 'asterisk',
     description: 'Asterisk resources',
-    models: ['AsteriskInfo', 'BuildInfo', 'SystemInfo', 'ConfigInfo', 'SetId', 'StatusInfo', 'AsteriskPing'],
+    models: ['AsteriskInfo', 'BuildInfo', 'SystemInfo', 'ConfigInfo', 'SetId', 'StatusInfo', 'AsteriskPing', 'Variable'],
     apis: [
       {
         path: '/asterisk/info',
         description: 'Asterisk system information (similar to core show settings)',
         operations: [{ method: 'GET', nickname: 'getInfo', summary: 'Gets Asterisk system information.', responseClass: 'AsteriskInfo', params: 'only*' }],
+      },
+      {
+        path: '/asterisk/variable',
+        description: 'Global variables',
+        operations: [{ method: 'GET', nickname: 'getGlobalVar', summary: 'Get the value of a global variable.', responseClass: 'Variable', params: 'variable!', errors: [[400, 'Missing variable parameter.']] }],
       },
       {
         path: '/asterisk/ping',

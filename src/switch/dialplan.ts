@@ -138,10 +138,15 @@ export function extensionExists(core: SwitchCore, context: string, exten: string
   return extensionSteps(core, context, exten) !== undefined;
 }
 
+/** The project dialplan's [globals] as the switch models them (also what ARI's GET /asterisk/variable reads). */
+export function dialplanGlobals(core: SwitchCore): Readonly<Record<string, string>> {
+  return { IVR_WATCHDOG: String(core.opts.watchdogSeconds) };
+}
+
 /** `${VAR}` expansion, then `$[ "a" = "b" ]` expressions → 1 / 0 */
 function expandData(core: SwitchCore, ch: Channel, data: string): string {
   return ch
-    .expand(data, { IVR_WATCHDOG: String(core.opts.watchdogSeconds) })
+    .expand(data, dialplanGlobals(core))
     .replace(/\$\[\s*"([^"]*)"\s*(=|!=)\s*"([^"]*)"\s*\]/g, (_m, a: string, op: string, b: string) =>
       (op === '=' ? a === b : a !== b) ? '1' : '0',
     );

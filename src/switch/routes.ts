@@ -14,6 +14,7 @@ import { mediaList, queuePlayback } from './playbacks.ts';
 import { bridge, createBridge, destroyBridge, joinBridge, leaveBridge } from './bridges.ts';
 import { asteriskTime } from './clock.ts';
 import type { Channel } from './channels.ts';
+import { dialplanGlobals } from './dialplan.ts';
 
 export interface RequestCtx {
   core: SwitchCore;
@@ -120,6 +121,12 @@ export const HANDLERS: Record<string, Handler> = {
     };
     const only = list(ctx, 'only').flatMap((o) => o.split(',')).filter(Boolean);
     return ok(only.length ? Object.fromEntries(Object.entries(all).filter(([k]) => only.includes(k))) : all);
+  },
+  // as Asterisk: an unset global reads as an empty value
+  'asterisk.getGlobalVar': (ctx) => {
+    const variable = str(ctx, 'variable');
+    if (!variable) throw new AriError(400, 'Variable name is required');
+    return ok({ value: dialplanGlobals(ctx.core)[variable] ?? '' });
   },
   'asterisk.ping': (ctx) => ok({ asterisk_id: ctx.core.asteriskId, ping: 'pong', timestamp: asteriskTime() }),
 

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { AriClient } from '../../src/ari/client.ts';
 import type { CallChannel } from '../../src/ari/channel.ts';
-import { StasisApp } from '../../src/ari/stasis-app.ts';
+import { enteredAt, StasisApp } from '../../src/ari/stasis-app.ts';
 import { memoryLogger } from '../integration/harness.ts';
 
 /** A client whose `channels get` answers only when the test lets it. */
@@ -78,6 +78,35 @@ describe('StasisApp recovery', () => {
     expect(seen.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
       { kind: 'recovered', id: 'c1' },
       { kind: 'recovered', id: 'c2' },
+    ]);
+  });
+});
+
+describe('when a channel entered Stasis (the dialplan armed its watchdog just before)', () => {
+  it("the StasisStart's arrival, or Asterisk's timestamp when that is earlier, less three seconds of slack; never later", () => {
+    const wall = Date.parse('2026-12-01T05:00:10.000Z');
+    expect(enteredAt(50_000, '2026-12-01T05:00:10.000+0000', wall)).toBe(47_000);
+    // delivered 4 s late (a busy service): counted from Asterisk's time
+    expect(enteredAt(50_000, '2026-12-01T05:00:06.000+0000', wall)).toBe(43_000);
+    // Asterisk's clock ahead of ours, or no timestamp: the arrival
+    expect(enteredAt(50_000, '2026-12-01T05:00:30.000+0000', wall)).toBe(47_000);
+    expect(enteredAt(50_000, undefined, wall)).toBe(47_000);
+    expect(enteredAt(50_000, 'not a time', wall)).toBe(47_000);
+  });
+
+  it('is set for a channel of a StasisStart, not for one found by a recovery', async () => {
+    const f = fakeClient(['c2'], () => 'Ring');
+    const app = new StasisApp(f.client, 'ivr', memoryLogger().logger);
+    const seen: CallChannel[] = [];
+    app.on('call', (ch: CallChannel) => seen.push(ch));
+    f.stasisStart('c1');
+    const done = app.recover('start');
+    await tick();
+    f.release();
+    await done;
+    expect(seen.map((c) => [c.id, c.enteredAt === undefined])).toEqual([
+      ['c1', false],
+      ['c2', true],
     ]);
   });
 });

@@ -88,4 +88,32 @@ describe('CallChannel watchdog push', () => {
     await finish(long);
     expect(sent.slice(3)).toEqual(['TIMEOUT(absolute)=30']);
   });
+
+  it('a new call whose dialplan armed the watchdog just before Stasis(): no push at once, the first once less than half is left', async () => {
+    const { sent, ch, tick, finish, advance } = setup();
+    ch.assumeWatchdog(30, 1000 - 3000); // entered at 1000 ms, less the three seconds of slack
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent).toEqual([]);
+    const welcome = ch.play(['sound:welcome'], undefined, 5); // fits in what is left: no push before it
+    await tick();
+    expect(sent).toEqual(['playWithId']);
+    advance(5_000);
+    await finish(welcome);
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent).toEqual(['playWithId']);
+    advance(8_000); // 14 s left of the dialplan's 30 (less the slack)
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent).toEqual(['playWithId', 'TIMEOUT(absolute)=30']);
+  });
+
+  it('a dialplan watchdog that leaves too little (armed long ago, or shorter): pushed at once', async () => {
+    const { sent, ch, tick } = setup();
+    ch.assumeWatchdog(10, 1000);
+    ch.pushWatchdog(30);
+    await tick();
+    expect(sent).toEqual(['TIMEOUT(absolute)=30']);
+  });
 });

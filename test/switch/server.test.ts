@@ -154,6 +154,15 @@ describe('robustness', () => {
   });
 });
 
+describe('global variables', () => {
+  it("GET /asterisk/variable reads the dialplan's globals (IVR_WATCHDOG, which the service reads at connect); unset: empty, as Asterisk", async () => {
+    const sw = await sw0({ watchdogSeconds: 12 });
+    expect(await ari(sw.url, 'GET', '/asterisk/variable', { variable: 'IVR_WATCHDOG' })).toMatchObject({ status: 200, body: { value: '12' } });
+    expect(await ari(sw.url, 'GET', '/asterisk/variable', { variable: 'NOT_SET' })).toMatchObject({ status: 200, body: { value: '' } });
+    expect((await ari(sw.url, 'GET', '/asterisk/variable')).status).toBe(400);
+  });
+});
+
 describe('lifecycle', () => {
   it('stops (every call ends, sockets close) and starts again on the same port; restart too', async () => {
     const sw = await sw0();
