@@ -29,7 +29,7 @@ const HELP = `usage: ivr-1699 bench [--steps 100,500,1000,2000] [--rate R | --bu
                       [--mix refund|scenarios|random | --script KEYS]
                       [--ari-url URL --asterisk-pid PID | --asterisk HOME]
                       [--json] [--chart FILE] [--profile DIR]
-                      [--warmup N] [--settle S] [--node-flags FLAGS]
+                      [--warmup N] [--settle S] [--node-flags FLAGS] [--service-script FILE]
 
 The service runs in its own process (\`ivr-1699 serve\`, compiled when dist/ is built); this
 process runs the load: the built-in switch in real time, or a real Asterisk (--ari-url) whose
@@ -70,7 +70,11 @@ and the CPU per call above idle.
   --settle S        seconds after the service answers /health before its idle CPU is read and
                     the first step starts (default 30: past the heap shrink V8 does 15-25 s after
                     a start); it also waits until the service's CPU is quiet, and so long again
-                    after the warm-up`;
+                    after the warm-up
+  --service-script F  run this Node script as the service process instead of "ivr-1699 serve"
+                    (same environment; it must answer /health and /metrics/latency), to measure
+                    something beside the service in the same set-up: scripts/null-ivr.mjs is the
+                    floor, the refund call's events and requests with no decisions behind them`;
 
 const REFUND = '3 4 0499370899# 1403001234# 1';
 
@@ -172,6 +176,7 @@ export async function run(argv: string[]): Promise<number> {
       settle: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '0' },
       'node-flags': { type: 'string' },
+      'service-script': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -222,7 +227,7 @@ export async function run(argv: string[]): Promise<number> {
   let failures = 0;
   try {
     // 2. the service in its own process
-    service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, settleMs: settleS * 1000, nodeFlags: values['node-flags']?.split(/\s+/).filter(Boolean) ?? [], logger });
+    service = await startServiceProcess({ ariUrl, ari, work, profileDir: values.profile ? resolve(values.profile) : undefined, settleMs: settleS * 1000, nodeFlags: values['node-flags']?.split(/\s+/).filter(Boolean) ?? [], ...(values['service-script'] ? { script: resolve(values['service-script']) } : {}), logger });
     say(`bench: service pid ${service.pid} (${service.runtime}), started in ${service.startMs} ms, quiet ${service.settleMs} ms later, idle RSS ${mb(service.idleRssBytes)} MB, idle CPU ${service.idleCpuMsPerSecond} ms/s; ${sw ? `built-in switch ${sw.url} (real time)` : `Asterisk ${ariUrl}`}`);
 
     // 3. the callers: their own Stasis app on the same ARI
@@ -416,12 +421,12 @@ interface ServiceProcess {
 }
 
 /** Starts `ivr-1699 serve` as its own process against the ARI URL and waits until it is connected. */
-async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; settleMs: number; nodeFlags: string[]; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
+async function startServiceProcess(o: { ariUrl: string; ari: { username: string; password: string }; work: string; profileDir?: string; settleMs: number; nodeFlags: string[]; script?: string; logger: ReturnType<typeof createLogger> }): Promise<ServiceProcess> {
   const httpPort = await freeTcpPort();
   const logFile = join(o.work, 'service.log');
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...o.nodeFlags, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), resolve(PROJECT_ROOT, 'bin/ivr-1699.mjs'), 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...o.nodeFlags, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...(o.script ? [o.script] : [resolve(PROJECT_ROOT, 'bin/ivr-1699.mjs'), 'serve'])], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ARI_URL: o.ariUrl, ARI_USERNAME: o.ari.username, ARI_PASSWORD: o.ari.password, HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', IVR_DB: join(o.work, 'bench.sqlite'), IVR_SEED_DEMO: 'true' },
     stdio: ['ignore', 'ignore', out],
