@@ -17,9 +17,12 @@
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { AriRest } from '../dist/ari/rest.js';
-import { operationSpec } from '../dist/ari/operations.js';
-import { STASIS_APP_EVENTS } from '../dist/ari/stasis-app.js';
+
+// the compiled adapter (npm install builds dist/; `npm run build` after a change)
+const [{ AriRest }, { operationSpec }, { STASIS_APP_EVENTS }] = await Promise.all([import('../dist/ari/rest.js'), import('../dist/ari/operations.js'), import('../dist/ari/stasis-app.js')]).catch((e) => {
+  process.stderr.write(`null-ivr: dist/ is missing or broken (run npm run build): ${e.message}\n`);
+  process.exit(2);
+});
 
 const base = process.env.ARI_URL ?? 'http://127.0.0.1:8088';
 const username = process.env.ARI_USERNAME ?? 'ivr';

@@ -47,4 +47,24 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: connects and a short 
     expect(s.serviceToAsteriskCpu).toBeCloseTo(s.serviceCpuMsPerCall / s.asteriskCpuMsPerCall, 1);
     expect(s.eventToCommandMs.samples).toBeGreaterThanOrEqual(6);
   }, 120_000);
+
+  it('the floor (scripts/null-ivr.mjs) takes the refund call as the service does: same events, the caller completes', async () => {
+    // the README's floor figure is only worth something while this script still gets the same
+    // events and requests and the test caller still goes through the whole refund call with it
+    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--settle', '1', '--json', '--service-script', 'scripts/null-ivr.mjs'];
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARI_USERNAME: ast.ariUsername, ARI_PASSWORD: ast.ariPassword } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, err).toBe(0);
+    const res = JSON.parse(out) as { service: { runtime: string }; steps: { failed: number; outcomes: Record<string, number>; ariEventsPerCall: number; ariRequestsPerCall: number }[] };
+    expect(res.service.runtime).toBe('null-ivr');
+    const s = res.steps[0]!;
+    expect(s).toMatchObject({ failed: 0, outcomes: { 'hangup:completed': 2 } });
+    // 25 keys, 9 prompts ended, StasisStart, ChannelHangupRequest, StasisEnd
+    expect(s.ariEventsPerCall).toBe(37);
+    expect(s.ariRequestsPerCall).toBeGreaterThanOrEqual(25);
+  }, 150_000);
 });
