@@ -3,8 +3,8 @@
 // `ivr-1699 bench --asterisk HOME --service-script scripts/null-ivr.mjs`.
 //
 // It receives the same events (the same ARI event filter) and sends the same REST requests, in the
-// same order, as the service did for that call (traced at 94c603d: per call 37 events and 31
-// requests of the channel plus ~7 playback stops): answer, 9 prompts each set up by the IVR_STATE
+// same order, as the service did for that call (traced at 528c89b: per call 37 events and 24
+// requests of the channel plus 5 playback stops): answer, 9 prompts each set up by the IVR_STATE
 // variable the test caller keys on, a playback stop at every barge-in, the TIMEOUT(absolute) watchdog
 // pushed as the service pushes it, hang-up. What it leaves out is everything the service decides:
 // no flow engine, no policy, no store, no SMS, no logs, no metrics, no validation of events, one
@@ -83,7 +83,7 @@ class Call {
     return this.queue;
   }
   start() {
-    this.send(SET, { channelId: this.id, variable: 'TIMEOUT(absolute)', value: '30' });
+    // the dialplan armed TIMEOUT(absolute) before Stasis(): no push at once (as the service since bd6914a)
     this.send(ANSWER, { channelId: this.id });
     this.run();
   }
