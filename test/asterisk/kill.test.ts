@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriClient } from '../../src/ari/client.ts';
-import type { LocalAsterisk } from '../../src/asterisk/local.ts';
+import { worryingLines, type LocalAsterisk } from '../../src/asterisk/local.ts';
 import { parseKeys } from '../../src/caller/keys.ts';
 import type { CallReport } from '../../src/caller/report.ts';
 import { TestCall } from '../../src/caller/test-caller.ts';
@@ -149,6 +149,8 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
           ...who.map((t) => `  ${describeCall(t, t0)}`),
           ...(callerGaps.length ? [`the callers' ARI events WebSocket: ${callerGaps.join(', ')}`] : []),
           ...(service ? [`the service said: ${stderrOf.get(service) ?? '(nothing)'}`] : []),
+          `Asterisk's last warnings and errors:`,
+          ...worryingLines(ast.consoleLog()).slice(-20),
         ].join('\n'),
       );
     for (;;) {
@@ -158,7 +160,7 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: the service killed wi
         return;
       }
       const ended = waiting.filter((t) => t.ended);
-      if (ended.length) throw failure(`${ended.length} call(s) ended before they got there`, ended);
+      if (ended.length) throw failure(`${ended.length} call(s) ended before they got there (ended first, then the others still on their way)`, [...ended, ...waiting.filter((t) => !t.ended)]);
       if (Date.now() > end) throw failure(`timed out`, waiting);
       await new Promise((r) => setTimeout(r, 100));
     }
