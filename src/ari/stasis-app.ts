@@ -91,12 +91,18 @@ export class StasisApp extends EventEmitter<StasisAppEvents> {
 
   /** After a reconnect: end sessions whose channel is gone, settle lost playback events, adopt orphans. */
   async recover(when: 'start' | 'reconnect' = 'reconnect'): Promise<void> {
+    // only a channel this process had before it asked can be missing from the answer because it
+    // left: one whose StasisStart came while the question was on its way may have entered after
+    // Asterisk listed the application (a caller arriving as the service starts or reconnects); its
+    // session goes on (it would otherwise end as lost, its caller never answered, until the watchdog)
+    const asked = new Set(this.channels.keys());
     const info = await this.client.request<{ channel_ids?: string[] }>('applications', 'get', { applicationName: this.app });
     const live = new Set(info?.channel_ids ?? []);
     let ended = 0;
     let adopted = 0;
     for (const [id, ch] of this.channels) {
       if (!live.has(id)) {
+        if (!asked.has(id)) continue;
         ch.end('lost');
         ended++;
       } else {

@@ -64,6 +64,27 @@ describe('StasisApp recovery', () => {
     expect(seen).toEqual([{ kind: 'call', id: 'c1' }]);
   });
 
+  it('a new call whose StasisStart comes while the recovery asks which channels are in the application: its session goes on, not ended as lost', async () => {
+    // Asterisk lists the application (empty) before the caller enters; the answer arrives after the StasisStart
+    const ee = new EventEmitter();
+    let answer!: (v: unknown) => void;
+    const client = Object.assign(ee, {
+      turn: 0,
+      request: (resource: string) => (resource === 'applications' ? new Promise((r) => (answer = r)) : Promise.resolve(undefined)),
+    }) as unknown as AriClient;
+    const app = new StasisApp(client, 'ivr', memoryLogger().logger);
+    const ended: string[] = [];
+    app.on('call', (ch: CallChannel) => ch.once('end', (why: string) => ended.push(`${ch.id}: ${why}`)));
+    ee.emit('event', { type: 'StasisStart', application: 'ivr', args: [], channel: { id: 'old', name: 'Local/1699@ivr-inbound-1;2', state: 'Up' } }, true, 0);
+    const done = app.recover('start');
+    ee.emit('event', { type: 'StasisStart', application: 'ivr', args: [], channel: { id: 'new', name: 'Local/1699@ivr-inbound-2;2', state: 'Ring' } }, true, 0);
+    answer({ channel_ids: [] });
+    await done;
+    // the call this process had before it asked and that is not in the application any more is lost; the new one is not
+    expect(ended).toEqual(['old: lost']);
+    expect(app.activeCalls).toBe(1);
+  });
+
   it('an answered channel with no session: adopted once, even by two recoveries at once', async () => {
     const f = fakeClient(['c1', 'c2'], () => 'Up');
     const app = new StasisApp(f.client, 'ivr', memoryLogger().logger);
