@@ -7,11 +7,19 @@
  * One ticker looks at every active call in the same wake-up, and the pushes that fall due together
  * go out (and are answered) together.
  *
- * The timer runs only while a call is registered and never keeps the process alive (unref). A
- * call's check comes at most `everyMs` after the previous one, as with its own interval: what
- * pushWatchdog decides (push only when less than half the watchdog is left, a push due during a
- * prompt waits for its end) is unchanged.
+ * The timer runs only while a call is registered and never keeps the process alive (unref). It
+ * ticks every `everyMs` or every second, whichever is sooner (TICK_MS), so a call's check comes at
+ * most `everyMs` after the previous one, as with its own interval: what pushWatchdog decides (push
+ * only when less than half the watchdog is left, a push due during a prompt waits for its end) is
+ * unchanged. Why a second: the pushes fall due at each call's own time, and a 5 s tick gathered
+ * five seconds' worth of them into one burst. At 1,000 calls on the built-in switch that was ~330
+ * requests at once every 5 s, and the calls' own commands queued behind them in the REST pool
+ * (answer latency p99 304 ms, event→command p99 17.5 ms, against 39 and 4.5 ms with one interval
+ * per call); a 1 s tick sends them in bursts a fifth the size, for one wake-up a second.
  */
+
+/** the longest time between two ticks (ms) */
+export const TICK_MS = 1000;
 import type { CallChannel } from '../ari/channel.ts';
 
 export class WatchdogTicker {
@@ -31,7 +39,7 @@ export class WatchdogTicker {
     channel.pushWatchdog(this.seconds);
     this.channels.add(channel);
     channel.once('end', () => this.remove(channel));
-    this.timer ??= setInterval(tick, this.everyMs, this).unref();
+    this.timer ??= setInterval(tick, Math.min(this.everyMs, TICK_MS), this).unref();
   }
 
   remove(channel: CallChannel): void {

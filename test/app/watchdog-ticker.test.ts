@@ -39,11 +39,29 @@ describe('WatchdogTicker', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(timers()).toBe(1);
     expect(sent).toEqual(['a TIMEOUT(absolute)=30', 'b TIMEOUT(absolute)=30']);
-    // ticks at 5, 10, 15 s: a has 15 s left at 15 s (pushed), b 17 s (not yet); at 20 s b has 12 s left
+    // ticks every second: a has 15 s left at 15 s (pushed), b 17 s (not yet); at 17 s b has 15 s left
     await vi.advanceTimersByTimeAsync(13_000);
     expect(sent.slice(2)).toEqual(['a TIMEOUT(absolute)=30']);
     await vi.advanceTimersByTimeAsync(5000);
     expect(sent.slice(3)).toEqual(['b TIMEOUT(absolute)=30']);
+    expect(timers()).toBe(1);
+  });
+
+  it('pushes that fall due a second apart go out a second apart, not gathered into one burst every everyMs', async () => {
+    const { sent, channel } = setup();
+    const t = new WatchdogTicker(30, 5000);
+    for (let i = 0; i < 5; i++) {
+      t.add(channel(`c${i}`));
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(sent).toHaveLength(5);
+    // c0 was pushed at 0 s, c1 at 1 s, ...: each falls due 15 s after its push, at its own tick
+    await vi.advanceTimersByTimeAsync(15_500 - 5000);
+    expect(sent.slice(5)).toEqual(['c0 TIMEOUT(absolute)=30']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent.slice(5)).toEqual(['c0 TIMEOUT(absolute)=30', 'c1 TIMEOUT(absolute)=30']);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(sent).toHaveLength(10);
     expect(timers()).toBe(1);
   });
 
