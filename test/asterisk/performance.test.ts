@@ -30,8 +30,9 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: connects and a short 
     expect(failed).toEqual([]);
   }, 60_000);
 
-  it('bench --ari-url: the service’s CPU per call beside Asterisk’s, two calls', async () => {
-    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--script', '0', '--settle', '1', '--json'];
+  /** `ivr-1699 bench --ari-url` against this Asterisk, two calls in a burst: its JSON (exit 0 checked) */
+  async function bench(...extra: string[]): Promise<unknown> {
+    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--settle', '1', '--json', ...extra];
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARI_USERNAME: ast.ariUsername, ARI_PASSWORD: ast.ariPassword } });
     let out = '';
     let err = '';
@@ -39,7 +40,11 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: connects and a short 
     child.stderr.on('data', (d: Buffer) => (err += d));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code, err).toBe(0);
-    const res = JSON.parse(out) as { target: string; steps: { failed: number; outcomes: Record<string, number>; serviceCpuMsPerCall: number; asteriskCpuMsPerCall: number; serviceToAsteriskCpu: number; eventToCommandMs: { samples: number } }[] };
+    return JSON.parse(out);
+  }
+
+  it('bench --ari-url: the service’s CPU per call beside Asterisk’s, two calls', async () => {
+    const res = (await bench('--script', '0')) as { target: string; steps: { failed: number; outcomes: Record<string, number>; serviceCpuMsPerCall: number; asteriskCpuMsPerCall: number; serviceToAsteriskCpu: number; eventToCommandMs: { samples: number } }[] };
     expect(res.target).toContain(ast.ariUrl);
     const s = res.steps[0]!;
     expect(s).toMatchObject({ failed: 0, outcomes: { 'transfer:general': 2 } });
@@ -51,15 +56,7 @@ describe.skipIf(asteriskMissing)(tierTitle('real Asterisk: connects and a short 
   it('the floor (scripts/null-ivr.mjs) takes the refund call as the service does: same events, the caller completes', async () => {
     // the README's floor figure is only worth something while this script still gets the same
     // events and requests and the test caller still goes through the whole refund call with it
-    const args = ['bin/ivr-1699.mjs', 'bench', '--ari-url', ast.ariUrl, '--asterisk-pid', String(ast.process.pid), '--steps', '2', '--burst', '--settle', '1', '--json', '--service-script', 'scripts/null-ivr.mjs'];
-    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARI_USERNAME: ast.ariUsername, ARI_PASSWORD: ast.ariPassword } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
-    expect(code, err).toBe(0);
-    const res = JSON.parse(out) as { service: { runtime: string }; steps: { failed: number; outcomes: Record<string, number>; ariEventsPerCall: number; ariRequestsPerCall: number }[] };
+    const res = (await bench('--service-script', 'scripts/null-ivr.mjs')) as { service: { runtime: string }; steps: { failed: number; outcomes: Record<string, number>; ariEventsPerCall: number; ariRequestsPerCall: number }[] };
     expect(res.service.runtime).toBe('null-ivr');
     const s = res.steps[0]!;
     expect(s).toMatchObject({ failed: 0, outcomes: { 'hangup:completed': 2 } });
