@@ -5,31 +5,18 @@
  * statement (its whole write undone), another process's lock (StoreUnavailableError after
  * writeWaitMs, counted busy, the event loop running meanwhile).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/store/busy.ts';
 import { openStore, type IvrStore } from '../../src/store/db.ts';
 import type { WriteStmt } from '../../src/store/writer.ts';
 import { holdWriteLock } from '../fault/helpers.ts';
+import { tempStores } from './temp-stores.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ivr-write-'));
-const stores: IvrStore[] = [];
-afterAll(async () => {
-  for (const s of stores) {
-    await s.writer?.close();
-    s.close();
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let n = 0;
+const openStoreHere = tempStores('s');
 /** a store with the writer thread and one without, both as the service opens its store (busy timeout 0) */
 function pair(writeWaitMs = 2000): { name: string; store: IvrStore }[] {
   return [true, false].map((writer) => {
-    const store = openStore(join(dir, `s${++n}.sqlite`), { busyTimeoutMs: 0, writeWaitMs, writer });
-    stores.push(store);
+    const store = openStoreHere({ writeWaitMs, writer });
     return { name: writer ? 'writer thread' : 'own connection', store };
   });
 }
@@ -110,8 +97,11 @@ describe('IvrStore.write: the writer thread and the store\'s own connection answ
 
   it('without a writer thread the first try commits before write() returns (CallRecordStore.list() reads right after flush())', () => {
     const store = openStore(':memory:');
-    stores.push(store);
-    void store.write([{ sql: INSERT, params: ['t-g', '1'] }], 'write the test rows');
-    expect(metaKeys(store)).toEqual(['t-g']);
+    try {
+      void store.write([{ sql: INSERT, params: ['t-g', '1'] }], 'write the test rows');
+      expect(metaKeys(store)).toEqual(['t-g']);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -4,36 +4,20 @@
  * timers (never on the event loop) up to writeWaitMs; a writer that dies loses and doubles
  * nothing; stopping answers every write already given.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/store/busy.ts';
-import { openStore, probeStoreWritable, type IvrStore } from '../../src/store/db.ts';
+import { probeStoreWritable, type IvrStore } from '../../src/store/db.ts';
 import { FailedLookups } from '../../src/store/lookups.ts';
 import { SqliteRequestRegistry } from '../../src/store/requests.ts';
 import { CallRecordStore } from '../../src/store/call-records.ts';
 import type { NewRequest } from '../../src/domain/ports.ts';
 import type { CallRecord } from '../../src/domain/call-record.ts';
 import { holdWriteLock } from '../fault/helpers.ts';
+import { tempStores } from './temp-stores.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ivr-writer-'));
-const stores: IvrStore[] = [];
-afterAll(async () => {
-  for (const s of stores) {
-    await s.writer?.close();
-    s.close();
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let n = 0;
-function open(o: { writeWaitMs?: number } = {}): IvrStore {
-  const s = openStore(join(dir, `w${++n}.sqlite`), { busyTimeoutMs: 0, writer: true, ...o });
-  stores.push(s);
-  return s;
-}
+const openTemp = tempStores('w');
+const open = (o: { writeWaitMs?: number } = {}): IvrStore => openTemp({ writer: true, ...o });
 const req = (i: number, topic = 'refund'): NewRequest => ({ callId: `call-${i}`, topic, type: 'ticket', unit: 'finance', nationalId: '0499370899', orderNumber: `14030${i}` });
 const transactions = (s: IvrStore) => s.writer!.lockEpoch() >> 1;
 const rowCount = (s: IvrStore) => (s.db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
