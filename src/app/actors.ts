@@ -34,6 +34,7 @@ import { maskNationalId } from '../log/mask.ts';
 import type { CallNote } from './call-recorder.ts';
 import { encodeIvrState, IVR_STATE, resumeVarsOf, stateVariables, type ResumeVars } from '../flow/resume.ts';
 import type { Clock } from './clock.ts';
+import { Keypad, readDigits } from '../flow/read-digits.ts';
 
 /** What every call shares: built once by the service. */
 export interface CallServices {
@@ -118,7 +119,7 @@ const callStep = <O, I>(fn: CallStep<O, I>): CallStep<O, I> => fn;
  * `note` hears what the call's record and metrics need (nodes, failed playbacks, backend failures,
  * the transfer): see src/app/call-recorder.ts.
  */
-export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger, note: (n: CallNote) => void = () => {}, resumed: ResumeVars = {}) {
+export function callActors(svc: CallServices, channel: CallChannel, callId: string, log: Logger, note: (n: CallNote) => void = () => {}, resumed: ResumeVars = {}, keypad: Keypad = new Keypad()) {
   /** what IVR_STATE carries: an adopted call starts from what its channel carried */
   const state: ResumeVars = { ...resumed };
   const unavailable = (what: string, e: unknown, kind?: Extract<CallNote, { type: 'failure' }>['kind']) => {
@@ -141,6 +142,9 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
       }
       return { status: st === 'gone' ? 'stopped' : st };
     }),
+
+    // the rest of a digit entry, read from the call's keypad (src/app/call-session.ts routes the keys to it)
+    readDigits: callStep(readDigits(keypad)),
 
     setVars: callStep<void, SetVarsInput>(async ({ input }) => {
       const { vars, always } = channelVars(state, input.vars);

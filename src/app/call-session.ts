@@ -14,6 +14,7 @@ import type { CallServices } from './actors.ts';
 import { callActors, channelVarName, type CallStep } from './actors.ts';
 import type { CallInput } from '../flow/ports.ts';
 import { decodeIvrState, IVR_STATE, RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
+import { Keypad } from '../flow/read-digits.ts';
 
 /** each call's actor system → that call's actor implementations (see sharedMachine) */
 const actorsOfCall = new WeakMap<object, Record<string, unknown>>();
@@ -240,7 +241,9 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       log.error({ err: e }, 'answer failed');
     }
   }
-  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume), input);
+  // the caller's keys: to the reader of an entry's digits while one reads, otherwise to the machine
+  const keypad = new Keypad();
+  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume, keypad), input);
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;
@@ -294,7 +297,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
     };
     const onDtmf = (digit: string) => {
       note({ type: 'key', digit });
-      send({ type: 'DTMF', digit });
+      if (settled || !keypad.press(digit)) send({ type: 'DTMF', digit });
     };
     channel.on('dtmf', onDtmf);
     channel.once('end', () => send({ type: 'HANGUP' }));

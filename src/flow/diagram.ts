@@ -60,8 +60,6 @@ function eventLabel(node: NodeLike, eventType: string): string {
   if (error) return `${srcOf(error[1]!)} error`;
   const after = /^xstate\.after\.([^.]+)\./.exec(eventType);
   if (after) return `after ${after[1]}`;
-  // a digit entry's inter-digit timer (src/flow/setup.ts armEntryTimer)
-  if (eventType === 'ENTRY_TIMEOUT') return 'after interDigit';
   return eventType;
 }
 

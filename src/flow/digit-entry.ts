@@ -5,8 +5,10 @@
  *   ready     type-ahead keys waiting? → collect them (prompt skipped) : prompt
  *   prompt    [explanation of the last failure] + the entry prompt, barge-in: any key stops it
  *   waitFirst first-digit timeout (FlowConfig.timeouts.firstDigitMs) → no-input, a failed try
- *   collect   inter-digit timeout (interDigitMs) → the entry ends as if # was pressed; a digit
- *             stays in collect and restarts that timer (ENTRY_TIMEOUT, not an `after`)
+ *   collect   the `readDigits` step reads the rest of the entry from the keypad, outside the
+ *             machine (./read-digits.ts, as Asterisk's Read()): the type-ahead first, then the
+ *             caller's keys; the machine hears of it once, when the entry ends. No key for the
+ *             inter-digit timeout (interDigitMs) → the entry ends as if # was pressed
  *   keys      0-9 appended (maxLength reached → ends by itself); # ends early;
  *             * clears what was keyed and plays the prompt again (not a try); A–D ignored
  *   submit    nothing keyed → no-input; valid → read-back / confirm / accept;
@@ -63,10 +65,8 @@ export function entryState(o: EntryOptions) {
     { guard: { type: 'isKey', params: { key: '*' } }, target: 'setNode', actions: 'clearEntry' },
     { guard: { type: 'digitFills', params: { max: spec.maxLength } }, target: 'submit', actions: ['appendDigit', 'armSwallow'] },
   ];
+  // the first digit: the rest of the entry is read outside the machine (`collect`)
   const keys: DtmfTransition[] = [...ends, { guard: 'isDigit', target: 'collect', actions: 'appendDigit' }, {}];
-  // while collecting, a digit stays in `collect` and restarts the inter-digit timer: the cheapest
-  // transition xstate has (a refund call keys 20 of its 25 keys here)
-  const collectKeys: DtmfTransition[] = [...ends, { guard: 'isDigit', actions: ['appendDigit', 'disarmEntryTimer', 'armEntryTimer'] }, {}];
   const afterValid = readBack === 'confirm' ? 'confirm' : readBack === 'announce' ? 'readBack' : 'accept';
   // read back in the groups people say the number in (049 · 937089 · 9; 0912 · 123 · 4567), one playback
   const readBackItems = (c: FlowContext): SayItem[] => [prompt(o.prompts.youEntered), { kind: 'identifier', value: c.listen.buf, format: kind }];
@@ -77,7 +77,8 @@ export function entryState(o: EntryOptions) {
     states: {
       setNode: setNodeState(node, 'ready'),
       ready: {
-        always: [{ guard: 'hasPending', target: 'collect', actions: 'drainPending' }, { target: 'prompt' }],
+        // the reader takes the type-ahead keys first
+        always: [{ guard: 'hasPending', target: 'collect' }, { target: 'prompt' }],
       },
       prompt: {
         invoke: {
@@ -93,9 +94,26 @@ export function entryState(o: EntryOptions) {
         on: { DTMF: keys },
       },
       collect: {
-        entry: 'armEntryTimer',
-        exit: 'disarmEntryTimer',
-        on: { DTMF: collectKeys, ENTRY_TIMEOUT: 'submit' },
+        invoke: {
+          src: 'readDigits',
+          input: ({ context, self }) => ({
+            buf: context.listen.buf,
+            keys: context.pending,
+            swallowHash: context.swallowHash,
+            maxLength: spec.maxLength,
+            terminator: spec.terminator,
+            interDigitMs: interDigitMs(self),
+          }),
+          onDone: [
+            { guard: { type: 'readEnded', params: { end: 'restart' } }, target: 'setNode', actions: ['takeRead', 'clearEntry'] },
+            // at its maximum length: a # next is dropped by the keypad (./read-digits.ts)
+            { target: 'submit', actions: 'takeRead' },
+          ],
+          // cannot happen with ./read-digits.ts; an entry that could not be read is judged on what the machine holds
+          onError: 'submit',
+        },
+        // a key that reaches the machine here (the reader ended, its end not yet taken): type-ahead
+        on: { DTMF: { actions: 'queueKey' } },
       },
       submit: {
         always: [
@@ -145,6 +163,16 @@ export function entryState(o: EntryOptions) {
     },
   });
 }
+
+/**
+ * The inter-digit timeout of the machine that runs the entry: its `interDigit` delay, as
+ * createCallMachine or a scaled machine (src/app/stack.ts) provided it.
+ */
+function interDigitMs(self: unknown): number {
+  const d = (self as { logic?: { implementations?: { delays?: Record<string, unknown> } } }).logic?.implementations?.delays?.interDigit;
+  return typeof d === 'number' && d > 0 ? d : DEFAULT_INTER_DIGIT_MS;
+}
+const DEFAULT_INTER_DIGIT_MS = 3000;
 
 function asArray<T>(a: T | readonly T[] | undefined): T[] {
   if (a === undefined) return [];

@@ -6,7 +6,10 @@
  * tests with fakes. Nothing in src/flow does I/O.
  *
  * Events the machine receives from the channel:
- *   { type: 'DTMF', digit }  a key ('0'-'9', '*', '#', also 'A'-'D' which the flow ignores)
+ *   { type: 'DTMF', digit }  a key ('0'-'9', '*', '#', also 'A'-'D' which the flow ignores); while an
+ *                           entry's digits are read (the `readDigits` step), keys go to the call's
+ *                           Keypad instead (./read-digits.ts): send a key with `keypad.press(digit)`
+ *                           first, as a DTMF event only when it returns false
  *   { type: 'HANGUP' }       the caller hung up (or the channel left the app)
  *
  * Ordering guarantee of the adapter: actions on one channel run in the order the machine starts
@@ -42,6 +45,12 @@ export type CallOutput =
 /** `play`: plays the items as one playback; stopped (signal aborted) on barge-in. */
 export interface PlayInput { items: SayItem[] }
 export interface PlayOutput { status: 'done' | 'stopped' | 'failed' }
+
+/**
+ * `readDigits`: reads the rest of a digit entry from the call's keypad (Asterisk's Read(); the
+ * rules and the implementation: ./read-digits.ts). While it runs, keys go to it, not to the machine.
+ */
+export type { ReadDigitsInput, ReadDigitsOutput } from './read-digits.ts';
 
 /** `setVars`: sets channel variables (names without the `__` prefix; the adapter adds it for IVR_*). */
 export interface SetVarsInput { vars: Record<string, string> }

@@ -4,7 +4,7 @@
  * entry, lookup, decide, services, hand-off) builds its states with `flowSetup.createStateConfig`,
  * so the whole call is one machine that tests `.provide()` fakes to and @xstate/graph can walk.
  */
-import { assign, cancel, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Decision, Facts, Question, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { SayItem } from '../domain/say.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
@@ -20,6 +20,8 @@ import type {
   PlayInput,
   PlayOutput,
   QuestionsInput,
+  ReadDigitsInput,
+  ReadDigitsOutput,
   QuestionsOutput,
   RegisterCustomerInput,
   RegisterCustomerOutput,
@@ -107,6 +109,7 @@ export interface FlowContext {
 
 export type FlowActorName =
   | 'play'
+  | 'readDigits'
   | 'setVars'
   | 'transfer'
   | 'hangup'
@@ -139,23 +142,16 @@ export const initialListen = (): Listen => ({ buf: '', tries: 0, confirmTries: 0
 
 const digitOf = (e: { type: string; digit?: unknown }) => (e.type === 'DTMF' && typeof e.digit === 'string' ? e.digit : '');
 
-/**
- * The machine's own event: a digit entry's inter-digit timeout (./digit-entry.ts). A timer of the
- * `collect` state restarted by each digit without leaving the state, so a digit is a cheap
- * transition (no exit and entry of the state, as an `after` timer would need).
- */
-export type EntryTimeoutEvent = { type: 'ENTRY_TIMEOUT' };
-const ENTRY_TIMER = 'entry-inter-digit';
-
 export const flowSetup = setup({
   types: {
     context: {} as FlowContext,
-    events: {} as FlowEvent | EntryTimeoutEvent,
+    events: {} as FlowEvent,
     input: {} as CallInput,
     output: {} as FlowOutput,
   },
   actors: {
     play: unbound<PlayOutput, PlayInput>('play'),
+    readDigits: unbound<ReadDigitsOutput, ReadDigitsInput>('readDigits'),
     setVars: unbound<void, SetVarsInput>('setVars'),
     transfer: unbound<void, TransferInput>('transfer'),
     hangup: unbound<void, HangupInput>('hangup'),
@@ -193,6 +189,8 @@ export const flowSetup = setup({
     bufEmpty: ({ context }) => context.listen.buf.length === 0,
     /** the last announcement carries something to note (a request number, an amount, a date, a count …) */
     sayHasValue: ({ context }) => sayHasValue(context.say),
+    /** how the reading of an entry's digits ended (./read-digits.ts) */
+    readEnded: ({ event }, p: { end: ReadDigitsOutput['end'] }) => readOutput(event)?.end === p.end,
     entryValid: ({ context }, p: { kind: EntryKind; min: number }) =>
       context.listen.buf.length >= p.min && VALIDATORS[p.kind](context.listen.buf) === null,
   },
@@ -217,9 +215,15 @@ export const flowSetup = setup({
       enqueue.assign({ pending: '' });
       for (const digit of keys) enqueue.raise({ type: 'DTMF', digit });
     }),
-    /** (re)start the inter-digit timeout of a digit entry: ENTRY_TIMEOUT after `interDigit` */
-    armEntryTimer: raise({ type: 'ENTRY_TIMEOUT' }, { delay: 'interDigit', id: ENTRY_TIMER }),
-    disarmEntryTimer: cancel(ENTRY_TIMER),
+    /**
+     * what the reading of an entry's digits gave: the entry's value, and the type-ahead: the keys it
+     * did not use first, then the keys that reached the machine meanwhile (after the given ones)
+     */
+    takeRead: assign(({ context, event }) => {
+      const r = readOutput(event);
+      if (!r) return {};
+      return { listen: { ...context.listen, buf: r.buf }, pending: r.rest + context.pending.slice(r.given), swallowHash: false };
+    }),
     resetListen: assign({ listen: () => initialListen() }),
     resetConfirmTries: assign({ listen: ({ context }) => ({ ...context.listen, confirmTries: 0, reason: null }) }),
     appendDigit: assign({
@@ -263,6 +267,12 @@ export const flowSetup = setup({
     chooseTopic: assign((_, p: { topic: Topic | Service; skill: Skill }) => ({ topic: p.topic, topicSkill: p.skill })),
   },
 });
+
+/** the output of a readDigits step's done event (undefined for any other event) */
+function readOutput(event: { type: string }): ReadDigitsOutput | undefined {
+  const out = (event as { output?: unknown }).output;
+  return out && typeof out === 'object' && typeof (out as ReadDigitsOutput).end === 'string' ? (out as ReadDigitsOutput) : undefined;
+}
 
 /** A value shorter than the entry's minimum but otherwise well-formed is still the wrong length. */
 function lengthReason(kind: EntryKind): ReasonCode {

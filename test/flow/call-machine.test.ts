@@ -7,7 +7,7 @@ import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import { MissingActorError } from '../../src/flow/setup.ts';
 import type { HangupInput, PlayInput, PlayOutput, SendStoresInput, SendStoresOutput, SetVarsInput, TransferInput } from '../../src/flow/ports.ts';
-import { decision, emptyFacts, runCall, type Backends, type Trace } from './harness.ts';
+import { decision, emptyFacts, keyed, runCall, type Backends, type Trace } from './harness.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -93,8 +93,10 @@ describe('main menu', () => {
 
   test('hang-up during a backend call stops it', async () => {
     let aborted = false;
+    const pad = keyed();
     const machine = createCallMachine().provide({
       actors: {
+        readDigits: pad.readDigits,
         play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
         setVars: fromPromise<void, SetVarsInput>(async () => undefined),
         lookupOrder: fromPromise(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); }))),
@@ -104,7 +106,7 @@ describe('main menu', () => {
     actor.start();
     for (const g of ['3', '4', NID, ORDER]) {
       await vi.advanceTimersByTimeAsync(0);
-      for (const d of g) actor.send({ type: 'DTMF', digit: d });
+      for (const d of g) pad.press(actor, d);
     }
     await vi.advanceTimersByTimeAsync(0);
     expect(actor.getSnapshot().matches({ identify: 'lookup' })).toBe(true);
@@ -119,8 +121,10 @@ describe('main menu', () => {
       ['1 3 021', { kind: 'hangup', reason: 'completed' }],
     ] as const) {
       let ends = 0;
+      const pad = keyed();
       const machine = createCallMachine().provide({
         actors: {
+          readDigits: pad.readDigits,
           play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
           setVars: fromPromise<void, SetVarsInput>(async () => undefined),
           sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
@@ -133,7 +137,7 @@ describe('main menu', () => {
       actor.start();
       for (const g of keys.split(' ')) {
         await vi.advanceTimersByTimeAsync(0);
-        for (const d of g) actor.send({ type: 'DTMF', digit: d });
+        for (const d of g) pad.press(actor, d);
       }
       // past the window to hear a count again (timeouts.repeatWindowMs)
       await vi.advanceTimersByTimeAsync(5000);
@@ -263,11 +267,12 @@ describe('questions, decision, registration', () => {
   test('* during the final announcement repeats it, and * in the window after it; other keys do not cut it short', async () => {
     const { fakeActors } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
-    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } });
+    const pad = keyed();
+    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '09121234567' } });
     actor.start();
     for (const g of ['1', '3', '021']) {
       await vi.advanceTimersByTimeAsync(0);
-      for (const d of g) actor.send({ type: 'DTMF', digit: d });
+      for (const d of g) pad.press(actor, d);
     }
     await vi.advanceTimersByTimeAsync(0);
     const announcement = 'play stores-sent-before count:3 stores-sent-after star-to-repeat';

@@ -7,7 +7,7 @@ import { createActor } from 'xstate';
 import { createDigitEntryMachine, digitEntryResult } from '../../src/flow/digit-entry.ts';
 import type { ReadBack } from '../../src/flow/config.ts';
 import type { EntryKind } from '../../src/flow/validate.ts';
-import { fakeActors, type Trace } from './harness.ts';
+import { fakeActors, keyed, type Trace } from './harness.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -20,11 +20,12 @@ const PROMPT_MS = 4000;
 
 function start(kind: EntryKind, opts: { readBack?: ReadBack; config?: unknown } = {}) {
   const t = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
-  const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, PROMPT_MS) });
+  const pad = keyed();
+  const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, PROMPT_MS, pad.keypad) });
   const actor = createActor(m, { input: { callId: 'c', callerNumber: '' } });
   actor.start();
   const keys = (s: string) => {
-    for (const digit of s) actor.send({ type: 'DTMF', digit });
+    for (const digit of s) pad.press(actor, digit);
   };
   const result = () => digitEntryResult(actor.getSnapshot(), kind);
   return { t, actor, keys, result };

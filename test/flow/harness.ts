@@ -4,7 +4,8 @@
  * IVR's timeout acts); `h` hangs up. A prompt takes `promptMs` of fake time unless a key stops it.
  */
 import { vi } from 'vitest';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromPromise, type AnyActorRef } from 'xstate';
+import { Keypad, readDigits, type ReadDigitsInput, type ReadDigitsOutput } from '../../src/flow/read-digits.ts';
 import type { Decision, Facts, Question } from '../../src/domain/decision.ts';
 import type { SayItem } from '../../src/domain/say.ts';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
@@ -58,9 +59,25 @@ export interface Trace {
 
 export const emptyFacts = (): Facts => ({ customer: null, order: null, stock: null, bouncedCheques: [], earlierRequests: [], answers: {} });
 
-export function fakeActors(b: Backends, t: Trace, promptMs: number) {
+/**
+ * A call's keypad as the service runs it (src/app/call-session.ts): `actors` is the real reader of
+ * an entry's digits (src/flow/read-digits.ts) on that keypad; `press` sends a key to it while it
+ * reads, otherwise to the machine as a DTMF event.
+ */
+export function keyed(keypad = new Keypad()) {
+  return {
+    keypad,
+    readDigits: fromPromise<ReadDigitsOutput, ReadDigitsInput>(({ input, signal }) => readDigits(keypad)({ input, signal })),
+    press(actor: Pick<AnyActorRef, 'send'>, digit: string) {
+      if (!keypad.press(digit)) actor.send({ type: 'DTMF', digit });
+    },
+  };
+}
+
+export function fakeActors(b: Backends, t: Trace, promptMs: number, keypad = new Keypad()) {
   let reqNo = 0;
   return {
+    readDigits: keyed(keypad).readDigits,
     play: fromPromise<{ status: 'done' | 'stopped' | 'failed' }, { items: SayItem[] }>(({ input, signal }) => {
       const names = input.items.flatMap((i) => (i.kind === 'prompt' ? [i.name] : []));
       t.log.push(`play ${input.items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind === 'identifier' ? i.format : i.kind}:${String(i.value)}`)).join(' ')}`);
@@ -153,7 +170,8 @@ const newTrace = (): Trace => ({
 /** Runs one call to its end (must be called with vi.useFakeTimers() active). */
 export async function runCall(o: RunOptions): Promise<Trace> {
   const t = newTrace();
-  const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000) });
+  const keys = keyed();
+  const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000, keys.keypad) });
   const actor = createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } });
   const groups = o.keys.split(/\s+/).filter(Boolean);
   let used = 0;
@@ -166,7 +184,7 @@ export async function runCall(o: RunOptions): Promise<Trace> {
       if (o.afterPrompt) await vi.advanceTimersByTimeAsync(o.promptMs ?? 2000);
       const g = groups[used++]!;
       if (g === 'h') actor.send({ type: 'HANGUP' });
-      else if (g !== 'w') for (const digit of g) actor.send({ type: 'DTMF', digit });
+      else if (g !== 'w') for (const digit of g) keys.press(actor, digit);
       continue;
     }
     if (t.nodes.length > seen) seen = t.nodes.length;

@@ -84,13 +84,33 @@ export function eventsFor(snapshot: unknown, ownTypes: string[]): AnyEventObject
       const id = (done ?? error)![1]!;
       const inv = snap._nodes.flatMap((n) => n.invoke).find((i) => i.id === id);
       const src = typeof inv?.src === 'string' ? inv.src : '';
-      if (done) for (const output of OUTPUTS[src] ?? []) out.push({ type, output });
+      if (done) for (const output of src === 'readDigits' ? readOutputs(snap, where) : (OUTPUTS[src] ?? [])) out.push({ type, output });
       else if (ERRORS.has(src)) out.push({ type, error: new Error(`${src} failed`) });
       continue;
     }
     if (type === 'DTMF') out.push(...keysFor(snap, where).map((digit) => ({ type, digit })));
     else out.push({ type });
   }
+  return out;
+}
+
+/**
+ * How the reading of an entry's digits (src/flow/read-digits.ts) may end, from the first digit the
+ * machine holds: the valid sample (at its maximum length it ends by itself), the sample with a
+ * wrong last digit, two digits then # or the inter-digit timeout (too short), * (keyed again).
+ */
+function readOutputs(snap: SnapLike, where: { entry?: string }): unknown[] {
+  const c = snap.context;
+  const given = c.pending.length;
+  const buf = c.listen.buf;
+  const kind = where.entry ?? '';
+  const s = SAMPLES[kind];
+  const max = cfg.entries[kind as keyof typeof cfg.entries]?.maxLength ?? Infinity;
+  const ended = (value: string) => ({ end: value.length >= max ? 'full' : 'submit', buf: value, rest: '', given });
+  const out: unknown[] = [{ end: 'restart', buf: '', rest: '', given }];
+  if (!s || !s.valid.startsWith(buf)) return [...out, ended(buf)];
+  out.push(ended(s.valid), ended(s.valid.slice(0, 2)));
+  if (s.wrongLast) out.push(ended(s.wrongLast));
   return out;
 }
 
@@ -101,7 +121,8 @@ function keysFor(snap: SnapLike, where: { entry?: string; menu?: string; leaf: s
   if (where.leaf === 'readBack') return ['*'];
   if (where.leaf === 'announce' || where.leaf === 'closing') return ['*', '5']; // final announcements: * repeats, others ignored
   if (where.hearAgain && where.leaf === 'wait') return ['*', '5']; // the window after an announcement with a value
-  if (where.entry && ['prompt', 'waitFirst', 'collect'].includes(where.leaf)) {
+  // in `collect` the keys go to the reader of the entry's digits (its ends: readOutputs)
+  if (where.entry && ['prompt', 'waitFirst'].includes(where.leaf)) {
     const s = SAMPLES[where.entry]!;
     const buf = c.listen.buf;
     if (!s.valid.startsWith(buf)) return [];
