@@ -10,6 +10,7 @@
  */
 import { createCallMachine } from '../src/flow/call-machine.ts';
 import { createCallActor } from '../src/app/call-session.ts';
+import { Keypad, readDigits } from '../src/flow/read-digits.ts';
 import type { Decision, Facts, Question } from '../src/domain/decision.ts';
 import type { LookupOrderOutput, QuestionsInput, RegisterCustomerOutput, RegisterOutput, SendStoresOutput } from '../src/flow/ports.ts';
 
@@ -22,19 +23,22 @@ const decision = { rule: 'A6', outcome: 'refund-registered', say: [{ kind: 'prom
 
 const machine = createCallMachine({}).provide({ delays: { repeatWindow: 1 } });
 
-/** wall time spent in actor.send of the keys (the keys' macrosteps) */
+/** wall time spent sending the keys (the keys' macrosteps, or the reader's calls) */
 let keyNs = 0n;
 
 /** one call: its actor steps, as the service's (src/app/actors.ts callActors), instant, keying like a caller */
 function oneCall(): Promise<string> {
   return new Promise((resolve, reject) => {
     const groups = [...SCRIPT];
+    // an entry's keys after its first go to the reader (src/flow/read-digits.ts), as in the service
+    const keypad = new Keypad();
     const keyGroup = (g: string) => {
       let i = 0;
       const next = () => {
         if (i >= g.length || actor.getSnapshot().status !== 'active') return;
         const t0 = process.hrtime.bigint();
-        actor.send({ type: 'DTMF', digit: g[i++]! });
+        const digit = g[i++]!;
+        if (!keypad.press(digit)) actor.send({ type: 'DTMF', digit });
         keyNs += process.hrtime.bigint() - t0;
         setImmediate(next);
       };
@@ -46,6 +50,7 @@ function oneCall(): Promise<string> {
           const t = setImmediate(() => r({ status: 'done' }));
           signal.addEventListener('abort', () => { clearImmediate(t); r({ status: 'stopped' }); }, { once: true });
         }),
+      readDigits: readDigits(keypad),
       setVars: async ({ input }: { input: { vars: Record<string, string> } }) => {
         if (input.vars.IVR_NODE !== undefined && input.vars.IVR_NODE !== 'hear-again' && groups.length) keyGroup(groups.shift()!);
       },
