@@ -22,6 +22,8 @@ export interface PlayHandle {
   stop(): Promise<void>;
 }
 
+const NO_PLAYBACKS: readonly Pending[] = [];
+
 interface Pending {
   id: string;
   resolve: (s: PlayStatus) => void;
@@ -353,11 +355,16 @@ export class CallChannel extends EventEmitter {
     return next;
   }
 
-  /** A command that Asterisk would hold behind a playback: stop playbacks first. 404 = gone. */
+  /**
+   * A command that Asterisk would hold behind a playback: stop playbacks first. 404 = gone. Only
+   * the playbacks asked for before the command: one asked for after it (the flow sets a variable
+   * and plays the next prompt without waiting in between) starts after it, in the channel's order.
+   */
   private command(name: string, fn: () => Promise<unknown>): Promise<void> {
+    const ahead = this.playbacks.size === 0 ? NO_PLAYBACKS : [...this.playbacks.values()];
     return this.enqueue(async () => {
       if (this._gone) throw new AriNotFoundError(`${name}: channel has left`, name, 404);
-      await this.stopAll();
+      if (ahead.length > 0) await Promise.all(ahead.map((p) => this.stopPlayback(p)));
       await fn();
     }) as Promise<void>;
   }

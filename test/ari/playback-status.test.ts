@@ -90,4 +90,24 @@ describe('CallChannel: how a playback ended', () => {
     expect(sent).toEqual(['playWithId', 'stop', 'setChannelVar']);
     expect(await pb.finished).toBe('stopped');
   });
+
+  it('a prompt asked for right after a variable (the flow does not wait for it) goes after it and is not stopped by it', async () => {
+    const sent: string[] = [];
+    const client = {
+      turn: 0,
+      recordEventToCommand: () => undefined,
+      request: (_r: string, op: string) => {
+        sent.push(op);
+        return Promise.resolve(undefined);
+      },
+    } as unknown as AriClient;
+    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const setting = ch.setVariables({ IVR_STATE: 'L|main-menu|||||||||' });
+    const pb = ch.play(['sound:ivr-1699/main-menu']);
+    await setting;
+    await started();
+    expect(sent).toEqual(['setChannelVar', 'playWithId']);
+    ch.handle(finished(pb.id, 'done'));
+    expect(await pb.finished).toBe('done');
+  });
 });
