@@ -12,7 +12,7 @@ import { defaultFlowConfig } from '../flow/config.ts';
 import { collectedVars, type FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
 import { callActors, channelVarName, type CallStep } from './actors.ts';
-import type { CallInput } from '../flow/ports.ts';
+import type { CallInput, FlowCommand, SetVarsInput } from '../flow/ports.ts';
 import { decodeIvrState, IVR_STATE, RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
 import { Keypad } from '../flow/read-digits.ts';
 
@@ -40,10 +40,25 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
  * Starts the call machine for one call with that call's actor implementations (./actors.ts
  * callActors, or any functions of the same form). Not started: subscribe first, then `start()`.
  */
-export function createCallActor(machine: AnyStateMachine, impls: Record<string, CallStep<unknown, never>>, input: CallInput) {
-  const actor = createActor(sharedMachine(machine, Object.keys(impls)), { input });
-  actorsOfCall.set(actor.system, impls);
+export function createCallActor(machine: AnyStateMachine, impls: Record<string, CallStep<unknown, never>>, input: CallInput, log?: Pick<Logger, 'error'>) {
+  const { setVars, ...steps } = impls;
+  const actor = createActor(sharedMachine(machine, Object.keys(steps)), { input });
+  actorsOfCall.set(actor.system, steps);
+  // the flow's commands (src/flow/ports.ts FlowCommand): sent, not waited for; the step logs its own failures
+  if (setVars) actor.on('setVars', (c: FlowCommand) => void runCommand(setVars as CallStep<void, SetVarsInput>, { vars: c.vars }, log));
   return actor;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+/** runs a command of the flow; a step that throws anyway (it should not) is logged, not an unhandled rejection */
+function runCommand<I>(step: CallStep<void, I>, input: I, log: Pick<Logger, 'error'> | undefined): Promise<void> {
+  const failed = (e: unknown) => log?.error({ err: e }, 'a command of the call flow failed');
+  try {
+    return Promise.resolve(step({ input, signal: NEVER_ABORTED })).catch(failed);
+  } catch (e) {
+    failed(e);
+    return Promise.resolve();
+  }
 }
 
 const STEP_DONE = 'ivr.step.done';
@@ -243,7 +258,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
   }
   // the caller's keys: to the reader of an entry's digits while one reads, otherwise to the machine
   const keypad = new Keypad();
-  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume, keypad), input);
+  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume, keypad), input, log);
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;

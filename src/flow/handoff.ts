@@ -65,12 +65,8 @@ export function handoffState(p: PromptsSpec) {
     initial: 'vars',
     states: {
       vars: {
-        invoke: {
-          src: 'setVars',
-          input: ({ context }) => endVars(context, { IVR_SKILL: context.skill }),
-          onDone: 'announce',
-          onError: 'announce',
-        },
+        entry: { type: 'setVars', params: ({ context }) => endVars(context, { IVR_SKILL: context.skill }) },
+        always: 'announce',
       },
       ...announceStates('handoff', p, p.transferToAgent, 'transfer'),
       transfer: {
@@ -87,12 +83,8 @@ export function handoffState(p: PromptsSpec) {
         on: { HANGUP: '#call.transferred' },
       },
       fallbackVars: {
-        invoke: {
-          src: 'setVars',
-          input: ({ context }) => ({ vars: { IVR_SKILL: context.skill } }),
-          onDone: 'fallback',
-          onError: 'fallback',
-        },
+        entry: { type: 'setVars', params: ({ context }) => ({ vars: { IVR_SKILL: context.skill } }) },
+        always: 'fallback',
       },
       fallback: {
         invoke: {
@@ -113,12 +105,8 @@ export function finishState(p: PromptsSpec) {
     initial: 'vars',
     states: {
       vars: {
-        invoke: {
-          src: 'setVars',
-          input: ({ context }) => endVars(context),
-          onDone: 'announce',
-          onError: 'announce',
-        },
+        entry: { type: 'setVars', params: ({ context }) => endVars(context) },
+        always: 'announce',
       },
       ...announceStates('finish', p, p.goodbye, 'hangup'),
       hangup: {

@@ -44,14 +44,11 @@ export const withReason = (c: FlowContext, items: SayItem[]): SayItem[] =>
 
 export function setNodeState(node: (c: FlowContext) => string, next: string) {
   return flowSetup.createStateConfig({
-    invoke: {
-      src: 'setVars',
-      // what the call has collected goes on the channel as soon as it is known (the adapter sends
-      // only what changed): a service restarted mid-call resumes from it (./resume.ts)
-      input: ({ context }) => ({ vars: { ...collectedVars(context), IVR_NODE: node(context) } }),
-      onDone: next,
-      onError: next,
-    },
+    // what the call has collected goes on the channel as soon as it is known (the adapter sends
+    // only what changed): a service restarted mid-call resumes from it (./resume.ts). A command,
+    // not a step: the flow goes on at once; the adapter keeps it ahead of the next prompt
+    entry: { type: 'setVars', params: ({ context }) => ({ vars: { ...collectedVars(context), IVR_NODE: node(context) } }) },
+    always: next,
   });
 }
 

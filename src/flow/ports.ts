@@ -55,6 +55,15 @@ export type { ReadDigitsInput, ReadDigitsOutput } from './read-digits.ts';
 /** `setVars`: sets channel variables (names without the `__` prefix; the adapter adds it for IVR_*). */
 export interface SetVarsInput { vars: Record<string, string> }
 
+/**
+ * What the machine emits (`actor.on(type, …)`) instead of invoking a step: a command it does not
+ * wait for. `setVars` puts what the call has collected (IVR_NODE, IVR_STATE …) on the channel; the
+ * flow goes on at once, and the adapter's command order (above) keeps the variables ahead of the
+ * next prompt or transfer on the wire. A failure is the adapter's to log: it never changed the flow
+ * (a variable that did not stick must not stall the caller).
+ */
+export type FlowCommand = { type: 'setVars' } & SetVarsInput;
+
 /** `transfer`: hands the caller to a skill group (continue into the agents context). Ends the flow. */
 export interface TransferInput { skill: Skill }
 

@@ -4,7 +4,7 @@
  * entry, lookup, decide, services, hand-off) builds its states with `flowSetup.createStateConfig`,
  * so the whole call is one machine that tests `.provide()` fakes to and @xstate/graph can walk.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Decision, Facts, Question, RequestType, RequestUnit } from '../domain/decision.ts';
 import type { SayItem } from '../domain/say.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
@@ -22,6 +22,8 @@ import type {
   QuestionsInput,
   ReadDigitsInput,
   ReadDigitsOutput,
+  FlowCommand,
+  SetVarsInput,
   QuestionsOutput,
   RegisterCustomerInput,
   RegisterCustomerOutput,
@@ -29,7 +31,6 @@ import type {
   RegisterOutput,
   SendStoresInput,
   SendStoresOutput,
-  SetVarsInput,
   TransferInput,
 } from './ports.ts';
 import type { Service } from './config.ts';
@@ -110,7 +111,6 @@ export interface FlowContext {
 export type FlowActorName =
   | 'play'
   | 'readDigits'
-  | 'setVars'
   | 'transfer'
   | 'hangup'
   | 'lookupOrder'
@@ -148,11 +148,11 @@ export const flowSetup = setup({
     events: {} as FlowEvent,
     input: {} as CallInput,
     output: {} as FlowOutput,
+    emitted: {} as FlowCommand,
   },
   actors: {
     play: unbound<PlayOutput, PlayInput>('play'),
     readDigits: unbound<ReadDigitsOutput, ReadDigitsInput>('readDigits'),
-    setVars: unbound<void, SetVarsInput>('setVars'),
     transfer: unbound<void, TransferInput>('transfer'),
     hangup: unbound<void, HangupInput>('hangup'),
     lookupOrder: unbound<LookupOrderOutput, LookupOrderInput>('lookupOrder'),
@@ -224,6 +224,8 @@ export const flowSetup = setup({
       if (!r) return {};
       return { listen: { ...context.listen, buf: r.buf }, pending: r.rest + context.pending.slice(r.given), swallowHash: false };
     }),
+    /** puts variables on the channel: a command the flow does not wait for (./ports.ts FlowCommand) */
+    setVars: emit((_, p: SetVarsInput) => ({ type: 'setVars' as const, vars: p.vars })),
     resetListen: assign({ listen: () => initialListen() }),
     resetConfirmTries: assign({ listen: ({ context }) => ({ ...context.listen, confirmTries: 0, reason: null }) }),
     appendDigit: assign({

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import { MissingActorError } from '../../src/flow/setup.ts';
-import type { HangupInput, PlayInput, PlayOutput, SendStoresInput, SendStoresOutput, SetVarsInput, TransferInput } from '../../src/flow/ports.ts';
+import type { HangupInput, PlayInput, PlayOutput, SendStoresInput, SendStoresOutput, TransferInput } from '../../src/flow/ports.ts';
 import { decision, emptyFacts, keyed, runCall, type Backends, type Trace } from './harness.ts';
 
 beforeEach(() => {
@@ -37,10 +37,10 @@ describe('main menu', () => {
   test('a key during the welcome stops it and counts as the main-menu choice (type-ahead)', async () => {
     vi.useFakeTimers();
     const t: Trace = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
-    const { fakeActors } = await import('./harness.ts');
-    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, t, 2000) }), {
+    const { fakeActors, traceVars } = await import('./harness.ts');
+    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, t, 2000) }), {
       input: { callId: 'c', callerNumber: '' },
-    });
+    }), t);
     actor.start();
     actor.send({ type: 'DTMF', digit: '1' });
     await vi.advanceTimersByTimeAsync(0);
@@ -98,7 +98,6 @@ describe('main menu', () => {
       actors: {
         readDigits: pad.readDigits,
         play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
-        setVars: fromPromise<void, SetVarsInput>(async () => undefined),
         lookupOrder: fromPromise(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); }))),
       },
     });
@@ -126,8 +125,7 @@ describe('main menu', () => {
         actors: {
           readDigits: pad.readDigits,
           play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
-          setVars: fromPromise<void, SetVarsInput>(async () => undefined),
-          sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
+            sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
           // the request is sent, its answer comes after the channel already left
           transfer: fromPromise<void, TransferInput>(() => (ends++, new Promise<void>(() => {}))),
           hangup: fromPromise<void, HangupInput>(() => (ends++, new Promise<void>(() => {}))),
@@ -175,6 +173,49 @@ describe('identification and lookup', () => {
     expect(t.nodes).toEqual(['main-menu', 'menu-after', 'national-id', 'order-number', 'national-id', 'order-number']);
     expect(t.lookups.map((l) => l.orderNumber)).toEqual(['1403009999', ORDER]);
     expect(t.output).toEqual({ kind: 'hangup', reason: 'completed' });
+  });
+
+  test('type-ahead: keys pressed during the mismatch explanation go to the national ID entry in order, its prompt skipped', async () => {
+    const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
+    const t = newTrace();
+    const pad = keyed();
+    let n = 0;
+    const b: Backends = { lookupOrder: () => (n++ === 0 ? { status: 'mismatch' } : { status: 'found', facts: emptyFacts() }) };
+    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
+    actor.start();
+    for (const g of ['3', '4', NID, ORDER]) {
+      await vi.advanceTimersByTimeAsync(0);
+      for (const d of g) pad.press(actor, d);
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.prompts.at(-1)).toBe('order-mismatch');
+    const asked = t.prompts.filter((p) => p === 'enter-national-id').length;
+    // the caller does not wait for the explanation to end
+    for (const d of NID) pad.press(actor, d);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.stopped).toBeGreaterThan(0);
+    expect(t.prompts.filter((p) => p === 'enter-national-id').length).toBe(asked);
+    expect(actor.getSnapshot().context.entered.nationalId).toBe(NID);
+    expect(t.nodes.filter((x) => x === 'national-id').length).toBe(2);
+    actor.stop();
+  });
+
+  test('type-ahead keeps at most 32 keys (pressed while the order is looked up: nothing listens)', async () => {
+    const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
+    const t = newTrace();
+    const pad = keyed();
+    const b: Backends = { lookupOrder: () => new Promise(() => {}) };
+    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
+    actor.start();
+    for (const g of ['3', '4', NID, ORDER]) {
+      await vi.advanceTimersByTimeAsync(0);
+      for (const d of g) pad.press(actor, d);
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(actor.getSnapshot().matches({ identify: 'lookup' })).toBe(true);
+    for (let i = 0; i < 40; i++) pad.press(actor, '1');
+    expect(actor.getSnapshot().context.pending).toBe('1'.repeat(32));
+    actor.stop();
   });
 
   test('the per-call limit of mismatches → general, with what was collected', async () => {
@@ -265,10 +306,10 @@ describe('questions, decision, registration', () => {
   });
 
   test('* during the final announcement repeats it, and * in the window after it; other keys do not cut it short', async () => {
-    const { fakeActors } = await import('./harness.ts');
+    const { fakeActors, traceVars } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
     const pad = keyed();
-    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '09121234567' } });
+    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr);
     actor.start();
     for (const g of ['1', '3', '021']) {
       await vi.advanceTimersByTimeAsync(0);
@@ -368,9 +409,9 @@ describe('before purchase', () => {
   });
 
   test('1 sale plans: a key during the information goes on to sales at once', async () => {
-    const { fakeActors } = await import('./harness.ts');
+    const { fakeActors, traceVars } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
-    const actor = createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } });
+    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr);
     actor.start();
     for (const g of ['1', '1']) {
       await vi.advanceTimersByTimeAsync(0);

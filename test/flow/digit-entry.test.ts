@@ -1,13 +1,13 @@
 /**
  * The digit-entry machine on its own (the same states the call machine embeds for national ID,
- * order number, area code and mobile), with fake play/setVars actors and vitest fake timers.
+ * order number, area code and mobile), with fake play actors, the setVars commands traced and vitest fake timers.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { createDigitEntryMachine, digitEntryResult } from '../../src/flow/digit-entry.ts';
 import type { ReadBack } from '../../src/flow/config.ts';
 import type { EntryKind } from '../../src/flow/validate.ts';
-import { fakeActors, keyed, type Trace } from './harness.ts';
+import { fakeActors, keyed, traceVars, type Trace } from './harness.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -22,7 +22,7 @@ function start(kind: EntryKind, opts: { readBack?: ReadBack; config?: unknown } 
   const t = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
   const pad = keyed();
   const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, PROMPT_MS, pad.keypad) });
-  const actor = createActor(m, { input: { callId: 'c', callerNumber: '' } });
+  const actor = traceVars(createActor(m, { input: { callId: 'c', callerNumber: '' } }), t);
   actor.start();
   const keys = (s: string) => {
     for (const digit of s) pad.press(actor, digit);
@@ -59,21 +59,7 @@ describe('digit entry', () => {
     expect(result()).toEqual({ status: 'valid', value: '1403001234' });
   });
 
-  test('type-ahead: keys pressed before the entry listens are kept in order and the prompt is skipped', async () => {
-    const { t, keys, result } = start('order-number');
-    keys('14030'); // while IVR_NODE is being set: nothing listens yet
-    await tick();
-    keys('01234');
-    await tick();
-    expect(t.prompts).toEqual([]);
-    expect(result()).toEqual({ status: 'valid', value: '1403001234' });
-  });
-
-  test('type-ahead keeps at most 32 keys', async () => {
-    const { actor, keys } = start('order-number');
-    keys('1'.repeat(40)); // during IVR_NODE: nothing listens
-    expect(actor.getSnapshot().context.pending).toBe('1'.repeat(32));
-  });
+  // type-ahead into an entry (keys pressed while nothing listens) is a call's: test/flow/call-machine.test.ts
 
   test('# ends early; the explanation of what was wrong precedes the prompt; the node is set again', async () => {
     const { t, keys, result } = start('national-id');

@@ -11,6 +11,7 @@ import type { SayItem } from '../../src/domain/say.ts';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import type {
   DecideInput,
+  FlowCommand,
   LookupOrderInput,
   LookupOrderOutput,
   QuestionsInput,
@@ -74,6 +75,19 @@ export function keyed(keypad = new Keypad()) {
   };
 }
 
+/**
+ * The machine's `setVars` commands (src/flow/ports.ts FlowCommand) into the trace, as the service
+ * sends them to the channel: `vars …` in the log, IVR_NODE values in `nodes`. Call before start().
+ */
+export function traceVars<A extends { on: (type: 'setVars', fn: (c: FlowCommand) => void) => unknown }>(actor: A, t: Pick<Trace, 'log' | 'vars' | 'nodes'>): A {
+  actor.on('setVars', ({ vars }) => {
+    t.log.push(`vars ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    Object.assign(t.vars, vars);
+    if (vars.IVR_NODE !== undefined) t.nodes.push(vars.IVR_NODE);
+  });
+  return actor;
+}
+
 export function fakeActors(b: Backends, t: Trace, promptMs: number, keypad = new Keypad()) {
   let reqNo = 0;
   return {
@@ -91,11 +105,6 @@ export function fakeActors(b: Backends, t: Trace, promptMs: number, keypad = new
           resolve({ status: 'stopped' });
         });
       });
-    }),
-    setVars: fromPromise<void, { vars: Record<string, string> }>(async ({ input }) => {
-      t.log.push(`vars ${Object.entries(input.vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      Object.assign(t.vars, input.vars);
-      if (input.vars.IVR_NODE !== undefined) t.nodes.push(input.vars.IVR_NODE);
     }),
     transfer: fromPromise<void, TransferInput>(async ({ input }) => {
       t.log.push(`transfer ${input.skill}`);
@@ -151,7 +160,7 @@ export interface RunOptions {
   resume?: ResumeVars;
 }
 
-const newTrace = (): Trace => ({
+export const newTrace = (): Trace => ({
   log: [],
   prompts: [],
   items: [],
@@ -172,7 +181,7 @@ export async function runCall(o: RunOptions): Promise<Trace> {
   const t = newTrace();
   const keys = keyed();
   const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000, keys.keypad) });
-  const actor = createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } });
+  const actor = traceVars(createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } }), t);
   const groups = o.keys.split(/\s+/).filter(Boolean);
   let used = 0;
   let seen = 0;

@@ -32,7 +32,6 @@ const decisions: Decision[] = [
 /** outputs offered for `xstate.done.actor.*` per actor */
 export const OUTPUTS: Record<string, unknown[]> = {
   play: [{ status: 'done' }],
-  setVars: [undefined],
   transfer: [undefined],
   hangup: [undefined],
   lookupOrder: [{ status: 'found', facts: emptyFacts() }, { status: 'mismatch' }, { status: 'limited' }, { status: 'unavailable' }],
@@ -42,7 +41,7 @@ export const OUTPUTS: Record<string, unknown[]> = {
   registerCustomer: [{ status: 'registered' }, { status: 'already-registered' }, { status: 'unavailable' }],
   sendStores: [{ status: 'sent', count: 2 }, { status: 'no-stores' }, { status: 'unavailable' }],
 };
-/** actors whose failure the walk also tries (play/setVars failures only continue the flow) */
+/** actors whose failure the walk also tries (play failures only continue the flow) */
 const ERRORS = new Set(['transfer', 'lookupOrder', 'questions', 'decide', 'register', 'registerCustomer', 'sendStores']);
 
 interface NodeLike {
