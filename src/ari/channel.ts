@@ -29,6 +29,8 @@ interface Pending {
   resolve: (s: PlayStatus) => void;
   settled: boolean;
   stopping: boolean;
+  /** the play request went out (until then a stop only drops it: nothing was heard) */
+  sent: boolean;
   finished: Promise<PlayStatus>;
 }
 
@@ -238,7 +240,7 @@ export class CallChannel extends EventEmitter {
     const id = randomUUID();
     let resolve!: (s: PlayStatus) => void;
     const finished = new Promise<PlayStatus>((r) => (resolve = r));
-    const p: Pending = { id, resolve, settled: false, stopping: false, finished };
+    const p: Pending = { id, resolve, settled: false, stopping: false, sent: false, finished };
     this.playbacks.set(id, p);
     if (this._gone) this.settle(p, 'gone');
     const start = this.enqueue(async () => {
@@ -258,6 +260,9 @@ export class CallChannel extends EventEmitter {
           });
         }
       }
+      // stopped while the watchdog moved: never sent
+      if (p.settled) return;
+      p.sent = true;
       try {
         await this.req('channels', 'playWithId', { channelId: this.id, playbackId: id, media: media.join(','), ...(lang ? { lang } : {}) });
         // Asterisk started it (the service's answer latency: StasisStart → the first 'playing')
@@ -275,6 +280,12 @@ export class CallChannel extends EventEmitter {
       id,
       finished,
       stop: async () => {
+        // a prompt stopped before its request went out (a key typed ahead, right after the flow
+        // asked for it) is dropped from the channel's queue: the caller hears nothing of it
+        if (!p.sent) {
+          this.settle(p, 'stopped');
+          return;
+        }
         await start;
         await this.stopPlayback(p);
       },

@@ -110,4 +110,31 @@ describe('CallChannel: how a playback ended', () => {
     ch.handle(finished(pb.id, 'done'));
     expect(await pb.finished).toBe('done');
   });
+
+  it('a prompt stopped while still queued behind a variable (a key typed ahead) is never sent', async () => {
+    const sent: string[] = [];
+    let answerVar!: () => void;
+    const client = {
+      turn: 0,
+      recordEventToCommand: () => undefined,
+      request: (_r: string, op: string) => {
+        sent.push(op);
+        return op === 'setChannelVar' ? new Promise<void>((r) => (answerVar = r)) : Promise.resolve(undefined);
+      },
+    } as unknown as AriClient;
+    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const setting = ch.setVariables({ IVR_STATE: 'L|national-id|||||||||' });
+    const pb = ch.play(['sound:ivr-1699/enter-national-id']);
+    await started();
+    await pb.stop();
+    expect(await pb.finished).toBe('stopped');
+    answerVar();
+    await setting;
+    const next = ch.play(['sound:ivr-1699/you-entered']);
+    await started();
+    // the stopped prompt never went out; the channel's queue goes on with the next one
+    expect(sent).toEqual(['setChannelVar', 'playWithId']);
+    ch.handle(finished(next.id, 'done'));
+    expect(await next.finished).toBe('done');
+  });
 });
