@@ -18,6 +18,19 @@ function channel(playAnswer: () => Promise<unknown> = () => Promise.resolve(unde
   } as unknown as AriClient;
   return new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
 }
+/** a channel whose requests are recorded by operation name; `answer` may hold one back */
+function recording(answer: (op: string) => Promise<unknown> | undefined = () => undefined) {
+  const sent: string[] = [];
+  const client = {
+    turn: 0,
+    recordEventToCommand: () => undefined,
+    request: (_r: string, op: string) => {
+      sent.push(op);
+      return answer(op) ?? Promise.resolve(undefined);
+    },
+  } as unknown as AriClient;
+  return { ch: new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger), sent };
+}
 const started = () => new Promise((r) => setImmediate(r));
 const finished = (id: string, state: string) =>
   ({ type: 'PlaybackFinished', playback: { id, state, media_uri: 'sound:ivr-1699/main-menu', target_uri: 'channel:c1' } }) as never;
@@ -68,16 +81,7 @@ describe('CallChannel: how a playback ended', () => {
   });
 
   it('a barge-in and the next command stop the prompt with one DELETE, and the command goes once it has ended', async () => {
-    const sent: string[] = [];
-    const client = {
-      turn: 0,
-      recordEventToCommand: () => undefined,
-      request: (_r: string, op: string) => {
-        sent.push(op);
-        return Promise.resolve(undefined);
-      },
-    } as unknown as AriClient;
-    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const { ch, sent } = recording();
     const pb = ch.play(['sound:ivr-1699/main-menu']);
     await started();
     // the key stops the prompt (the play step is aborted) and the next listen sets its variables
@@ -92,16 +96,7 @@ describe('CallChannel: how a playback ended', () => {
   });
 
   it('a prompt asked for right after a variable (the flow does not wait for it) goes after it and is not stopped by it', async () => {
-    const sent: string[] = [];
-    const client = {
-      turn: 0,
-      recordEventToCommand: () => undefined,
-      request: (_r: string, op: string) => {
-        sent.push(op);
-        return Promise.resolve(undefined);
-      },
-    } as unknown as AriClient;
-    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const { ch, sent } = recording();
     const setting = ch.setVariables({ IVR_STATE: 'L|main-menu|||||||||' });
     const pb = ch.play(['sound:ivr-1699/main-menu']);
     await setting;
@@ -112,17 +107,8 @@ describe('CallChannel: how a playback ended', () => {
   });
 
   it('a prompt stopped while still queued behind a variable (a key typed ahead) is never sent', async () => {
-    const sent: string[] = [];
     let answerVar!: () => void;
-    const client = {
-      turn: 0,
-      recordEventToCommand: () => undefined,
-      request: (_r: string, op: string) => {
-        sent.push(op);
-        return op === 'setChannelVar' ? new Promise<void>((r) => (answerVar = r)) : Promise.resolve(undefined);
-      },
-    } as unknown as AriClient;
-    const ch = new CallChannel(client, { id: 'c1', name: 'PJSIP/x', state: 'Up' }, memoryLogger().logger);
+    const { ch, sent } = recording((op) => (op === 'setChannelVar' ? new Promise<void>((r) => (answerVar = r)) : undefined));
     const setting = ch.setVariables({ IVR_STATE: 'L|national-id|||||||||' });
     const pb = ch.play(['sound:ivr-1699/enter-national-id']);
     await started();

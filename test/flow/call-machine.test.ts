@@ -20,6 +20,21 @@ const NID = '0499370899';
 const ORDER = '1403001234';
 const found: Backends['lookupOrder'] = () => ({ status: 'found', facts: emptyFacts() });
 
+/** a refund call keyed up to its order lookup (3 4 <national ID> <order number>), with the given backends */
+async function refundToLookup(b: Backends) {
+  const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
+  const t = newTrace();
+  const pad = keyed();
+  const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
+  actor.start();
+  for (const g of ['3', '4', NID, ORDER]) {
+    await vi.advanceTimersByTimeAsync(0);
+    for (const d of g) pad.press(actor, d);
+  }
+  await vi.advanceTimersByTimeAsync(0);
+  return { t, pad, actor };
+}
+
 /** index of the first log line matching */
 const at = (t: Trace, re: RegExp) => t.log.findIndex((l) => re.test(l));
 
@@ -176,18 +191,8 @@ describe('identification and lookup', () => {
   });
 
   test('type-ahead: keys pressed during the mismatch explanation go to the national ID entry in order, its prompt skipped', async () => {
-    const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
-    const t = newTrace();
-    const pad = keyed();
     let n = 0;
-    const b: Backends = { lookupOrder: () => (n++ === 0 ? { status: 'mismatch' } : { status: 'found', facts: emptyFacts() }) };
-    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
-    actor.start();
-    for (const g of ['3', '4', NID, ORDER]) {
-      await vi.advanceTimersByTimeAsync(0);
-      for (const d of g) pad.press(actor, d);
-    }
-    await vi.advanceTimersByTimeAsync(0);
+    const { t, pad, actor } = await refundToLookup({ lookupOrder: () => (n++ === 0 ? { status: 'mismatch' } : { status: 'found', facts: emptyFacts() }) });
     expect(t.prompts.at(-1)).toBe('order-mismatch');
     const asked = t.prompts.filter((p) => p === 'enter-national-id').length;
     // the caller does not wait for the explanation to end
@@ -201,17 +206,7 @@ describe('identification and lookup', () => {
   });
 
   test('type-ahead keeps at most 32 keys (pressed while the order is looked up: nothing listens)', async () => {
-    const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
-    const t = newTrace();
-    const pad = keyed();
-    const b: Backends = { lookupOrder: () => new Promise(() => {}) };
-    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
-    actor.start();
-    for (const g of ['3', '4', NID, ORDER]) {
-      await vi.advanceTimersByTimeAsync(0);
-      for (const d of g) pad.press(actor, d);
-    }
-    await vi.advanceTimersByTimeAsync(0);
+    const { pad, actor } = await refundToLookup({ lookupOrder: () => new Promise(() => {}) });
     expect(actor.getSnapshot().matches({ identify: 'lookup' })).toBe(true);
     for (let i = 0; i < 40; i++) pad.press(actor, '1');
     expect(actor.getSnapshot().context.pending).toBe('1'.repeat(32));
