@@ -292,11 +292,6 @@ export class CallChannel extends EventEmitter {
     };
   }
 
-  /** Stops every playback of this channel that is still running. */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.playbacks.values()].map((p) => this.stopPlayback(p)));
-  }
-
   private async stopPlayback(p: Pending): Promise<void> {
     if (p.settled) return;
     if (p.stopping) {
