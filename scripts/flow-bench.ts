@@ -12,7 +12,7 @@ import { createCallMachine } from '../src/flow/call-machine.ts';
 import { createCallActor } from '../src/app/call-session.ts';
 import { Keypad, readDigits } from '../src/flow/read-digits.ts';
 import type { Decision, Facts, Question } from '../src/domain/decision.ts';
-import type { LookupOrderOutput, QuestionsInput, RegisterCustomerOutput, RegisterOutput, SendStoresOutput } from '../src/flow/ports.ts';
+import type { LookupOrderOutput, Playback, QuestionsInput, RegisterCustomerOutput, RegisterOutput, SendStoresOutput } from '../src/flow/ports.ts';
 
 const calls = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 8);
@@ -45,11 +45,13 @@ function oneCall(): Promise<string> {
       setImmediate(next);
     };
     const steps = {
-      play: async ({ signal }: { signal: AbortSignal }) =>
-        new Promise((r) => {
-          const t = setImmediate(() => r({ status: 'done' }));
-          signal.addEventListener('abort', () => { clearImmediate(t); r({ status: 'stopped' }); }, { once: true });
-        }),
+      // the flow's `play` command: a playback that ends on the next turn unless stopped
+      play: (): Playback => {
+        let t: NodeJS.Immediate;
+        let r: (s: 'done' | 'stopped') => void;
+        const finished = new Promise<'done' | 'stopped'>((res) => ((r = res), (t = setImmediate(() => res('done')))));
+        return { finished, stop: () => { clearImmediate(t); r('stopped'); } };
+      },
       readDigits: readDigits(keypad),
       setVars: async ({ input }: { input: { vars: Record<string, string> } }) => {
         if (input.vars.IVR_NODE !== undefined && input.vars.IVR_NODE !== 'hear-again' && groups.length) keyGroup(groups.shift()!);
@@ -63,7 +65,7 @@ function oneCall(): Promise<string> {
       registerCustomer: async (): Promise<RegisterCustomerOutput> => ({ status: 'registered' }),
       sendStores: async (): Promise<SendStoresOutput> => ({ status: 'sent', count: 1 }),
     };
-    const actor = createCallActor(machine, steps, { callId: 'c', callerNumber: '09121234567' });
+    const { actor } = createCallActor(machine, steps, { callId: 'c', callerNumber: '09121234567' });
     actor.subscribe({ complete: () => resolve(JSON.stringify(actor.getSnapshot().output)), error: reject });
     actor.start();
   });

@@ -18,6 +18,8 @@ import type {
   LookupOrderOutput,
   PlayInput,
   PlayOutput,
+  Playback,
+  Player,
   QuestionsInput,
   RegisterCustomerInput,
   RegisterCustomerOutput,
@@ -128,20 +130,22 @@ export function callActors(svc: CallServices, channel: CallChannel, callId: stri
   };
 
   return {
-    play: callStep<PlayOutput, PlayInput>(async ({ input, signal }) => {
+    // the flow's `play` command (src/flow/playback.ts runPlays): one playback; stop() when the flow moves on
+    play: ((input: PlayInput): Playback => {
       const media = svc.media(input.items);
-      if (media.length === 0 || signal.aborted || channel.gone) return { status: 'stopped' };
+      if (media.length === 0 || channel.gone) return { finished: Promise.resolve('stopped'), stop: () => {} };
       const h = channel.play(media, svc.language, svc.mediaSeconds?.(media));
-      const onAbort = () => void h.stop().catch(() => undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-      const st = await h.finished;
-      signal.removeEventListener('abort', onAbort);
-      if (st === 'failed') {
-        log.warn({ media }, 'playback failed (missing prompt?)');
-        note({ type: 'playback-failed' });
-      }
-      return { status: st === 'gone' ? 'stopped' : st };
-    }),
+      return {
+        finished: h.finished.then((st): PlayOutput['status'] => {
+          if (st === 'failed') {
+            log.warn({ media }, 'playback failed (missing prompt?)');
+            note({ type: 'playback-failed' });
+          }
+          return st === 'gone' ? 'stopped' : st;
+        }),
+        stop: () => void h.stop().catch(() => undefined),
+      };
+    }) satisfies Player,
 
     // the rest of a digit entry, read from the call's keypad (src/app/call-session.ts routes the keys to it)
     readDigits: callStep(readDigits(keypad)),

@@ -12,9 +12,10 @@ import { defaultFlowConfig } from '../flow/config.ts';
 import { collectedVars, type FlowContext } from '../flow/setup.ts';
 import type { CallServices } from './actors.ts';
 import { callActors, channelVarName, type CallStep } from './actors.ts';
-import type { CallInput, FlowCommand, SetVarsInput } from '../flow/ports.ts';
+import type { CallInput, FlowCommand, Player, SetVarsInput } from '../flow/ports.ts';
 import { decodeIvrState, IVR_STATE, RESUME_VARIABLES, type ResumeVars } from '../flow/resume.ts';
 import { Keypad } from '../flow/read-digits.ts';
+import { runPlays } from '../flow/playback.ts';
 
 /** each call's actor system → that call's actor implementations (see sharedMachine) */
 const actorsOfCall = new WeakMap<object, Record<string, unknown>>();
@@ -36,17 +37,23 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
   return shared;
 }
 
+/** A call's implementations: the machine's steps (./actors.ts CallStep), `setVars` and the `play` Player. */
+export type CallImpls = { setVars?: CallStep<void, SetVarsInput>; play?: Player } & Record<string, CallStep<unknown, never> | Player | undefined>;
+
 /**
- * Starts the call machine for one call with that call's actor implementations (./actors.ts
+ * Creates the call machine's actor for one call with that call's implementations (./actors.ts
  * callActors, or any functions of the same form). Not started: subscribe first, then `start()`.
+ * `stopPlayback()` stops the prompt in progress when the session stops the actor itself.
  */
-export function createCallActor(machine: AnyStateMachine, impls: Record<string, CallStep<unknown, never>>, input: CallInput, log?: Pick<Logger, 'error'>) {
-  const { setVars, ...steps } = impls;
+export function createCallActor(machine: AnyStateMachine, impls: CallImpls, input: CallInput, log?: Pick<Logger, 'error'>) {
+  const { setVars, play, ...steps } = impls;
   const actor = createActor(sharedMachine(machine, Object.keys(steps)), { input });
   actorsOfCall.set(actor.system, steps);
   // the flow's commands (src/flow/ports.ts FlowCommand): sent, not waited for; the step logs its own failures
-  if (setVars) actor.on('setVars', (c: FlowCommand) => void runCommand(setVars as CallStep<void, SetVarsInput>, { vars: c.vars }, log));
-  return actor;
+  if (setVars) actor.on('setVars', (c: Extract<FlowCommand, { type: 'setVars' }>) => void runCommand(setVars, { vars: c.vars }, log));
+  const failed = (e: unknown) => log?.error({ err: e }, 'a prompt of the call flow could not be played');
+  const plays = play ? runPlays(actor, play, failed) : undefined;
+  return { actor, stopPlayback: () => plays?.stop() };
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -72,9 +79,9 @@ type StepSnapshot = { status: 'active' | 'done' | 'error' | 'stopped'; output: u
 /**
  * A call step (./actors.ts CallStep) as xstate actor logic: what `fromPromise` does (output or
  * error to the parent; stopped when the state is left), minus its costs per invocation: the
- * AbortController is made only when the step reads `signal` (play does; setVars and the backends do
+ * AbortController is made only when the step reads `signal` (readDigits does; the backends do
  * not), and a stop aborts it with a constant reason, not a new DOMException (which captures a
- * stack). A refund call invokes about 25 steps and stops a prompt at each barge-in.
+ * stack). A refund call invokes 8 steps (its prompts and variables are commands, not steps).
  */
 function callStepLogic(name: string) {
   const logic = {
@@ -258,7 +265,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
   }
   // the caller's keys: to the reader of an entry's digits while one reads, otherwise to the machine
   const keypad = new Keypad();
-  const actor = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume, keypad), input, log);
+  const { actor, stopPlayback } = createCallActor(o.machine, callActors(o.services, channel, o.callId, log, note, o.resume, keypad), input, log);
 
   return await new Promise<CallResult>((resolve) => {
     let settled = false;
@@ -284,6 +291,7 @@ async function runSession(o: CallSessionOptions): Promise<CallResult> {
       if (o.abort?.aborted) log.warn({ why }, 'sending the caller to the general queue');
       else log.error({ err, why }, 'call flow failed: sending the caller to the general queue');
       actor.stop();
+      stopPlayback();
       note({ type: 'transfer', skill: 'general' });
       if (!channel.gone) {
         const general = o.services.routing.skills.general!;

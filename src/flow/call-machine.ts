@@ -21,6 +21,7 @@ import { decideState, questionsState } from './decide.ts';
 import { finishState, handoffState } from './handoff.ts';
 import { identifyState } from './lookup.ts';
 import { menuStates } from './menus.ts';
+import { playingState } from './playing.ts';
 import { customerRegistrationState, nearestStoresState, productAdviceState, salePlansState } from './services.ts';
 import { flowSetup, initialContext, type FlowOutput } from './setup.ts';
 
@@ -48,11 +49,12 @@ export function createCallMachine(config: FlowConfig | unknown = {}) {
             { target: 'welcome' },
           ],
         },
-        welcome: {
-          invoke: { src: 'play', input: { items: [{ kind: 'prompt', name: p.welcome }] }, onDone: '#main-menu', onError: '#main-menu' },
+        welcome: playingState({
+          items: [{ kind: 'prompt', name: p.welcome }],
+          done: '#main-menu',
           // barge-in: a key stops the greeting and is the first key of the main menu
           on: { DTMF: { target: '#main-menu', actions: 'queueKey' } },
-        },
+        }),
         ...menuStates(cfg),
         'svc-sale-plans': salePlansState(cfg),
         'svc-product-advice': productAdviceState(),

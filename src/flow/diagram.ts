@@ -58,6 +58,8 @@ function eventLabel(node: NodeLike, eventType: string): string {
   };
   if (done) return `${srcOf(done[1]!)} done`;
   if (error) return `${srcOf(error[1]!)} error`;
+  // a prompt state's playback ended by itself (./playing.ts): played, or could not play
+  if (eventType === 'PLAY_DONE') return 'play done';
   const after = /^xstate\.after\.([^.]+)\./.exec(eventType);
   if (after) return `after ${after[1]}`;
   return eventType;

@@ -24,6 +24,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { SayItem } from '../domain/say.ts';
 import { confirmNode, FlowConfig, type EntrySpec, type PromptsSpec, type ReadBack } from './config.ts';
 import { menuState, setNodeState, withReason, type Actions, type DtmfTransition } from './listen.ts';
+import { playingState } from './playing.ts';
 import { flowSetup, initialContext, prompt, type FlowContext } from './setup.ts';
 import type { EntryKind } from './validate.ts';
 
@@ -80,15 +81,7 @@ export function entryState(o: EntryOptions) {
         // the reader takes the type-ahead keys first
         always: [{ guard: 'hasPending', target: 'collect' }, { target: 'prompt' }],
       },
-      prompt: {
-        invoke: {
-          src: 'play',
-          input: ({ context }) => ({ items: withReason(context, [prompt(spec.prompt)]) }),
-          onDone: 'waitFirst',
-          onError: 'waitFirst',
-        },
-        on: { DTMF: keys },
-      },
+      prompt: playingState({ items: (context) => withReason(context, [prompt(spec.prompt)]), done: 'waitFirst', on: { DTMF: keys } }),
       waitFirst: {
         after: { firstDigit: { target: 'failed', actions: { type: 'countTry', params: { reason: o.prompts.noInput } } } },
         on: { DTMF: keys },
@@ -128,13 +121,9 @@ export function entryState(o: EntryOptions) {
           { target: 'setNode' },
         ],
       },
-      readBack: {
-        invoke: {
-          src: 'play',
-          input: ({ context }) => ({ items: readBackItems(context) }),
-          onDone: 'accept',
-          onError: 'accept',
-        },
+      readBack: playingState({
+        items: readBackItems,
+        done: 'accept',
         on: {
           DTMF: [
             { guard: 'isSwallowedHash', actions: 'clearSwallow' },
@@ -142,7 +131,7 @@ export function entryState(o: EntryOptions) {
             { target: 'accept', actions: 'queueKey' },
           ],
         },
-      },
+      }),
       confirm: menuState({
         node: () => confirmNode(kind),
         items: (c) => [...readBackItems(c), prompt(spec.confirmPrompt)],

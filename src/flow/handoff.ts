@@ -19,6 +19,7 @@
  */
 import { HEAR_AGAIN_NODE, type PromptsSpec } from './config.ts';
 import { setNodeState } from './listen.ts';
+import { playingState } from './playing.ts';
 import { collectedVars, flowSetup, prompt, sayHasValue, type FlowContext } from './setup.ts';
 
 const repeatKey = { guard: { type: 'isKey' as const, params: { key: '*' } }, target: 'announce', reenter: true };
@@ -34,13 +35,9 @@ const endVars = (c: FlowContext, extra: Record<string, string> = {}) => ({ vars:
 function announceStates(id: string, p: PromptsSpec, closing: string, next: string) {
   const after = [{ guard: 'sayHasValue' as const, target: 'offer' }, { target: next }];
   return {
-    announce: flowSetup.createStateConfig({
-      invoke: {
-        src: 'play',
-        input: ({ context }) => ({ items: [...context.say, prompt(sayHasValue(context.say) ? p.hearAgain : closing)] }),
-        onDone: after,
-        onError: after,
-      },
+    announce: playingState({
+      items: (context) => [...context.say, prompt(sayHasValue(context.say) ? p.hearAgain : closing)],
+      done: after,
       // * repeats the announcement (e.g. to note the request number); other keys do not cut it short
       on: { DTMF: repeatKey },
     }),
@@ -52,10 +49,7 @@ function announceStates(id: string, p: PromptsSpec, closing: string, next: strin
       },
       on: { DTMF: { ...repeatKey, target: `#${id}.announce` } },
     }),
-    closing: flowSetup.createStateConfig({
-      invoke: { src: 'play', input: { items: [prompt(closing)] }, onDone: next, onError: next },
-      on: { DTMF: repeatKey },
-    }),
+    closing: playingState({ items: [prompt(closing)], done: next, on: { DTMF: repeatKey } }),
   };
 }
 

@@ -15,5 +15,6 @@ export {
 export { createDigitEntryMachine, digitEntryResult, type DigitEntryResult } from './digit-entry.ts';
 export { flowToMermaid } from './diagram.ts';
 export { MissingActorError, type FlowContext, type FlowOutput, type FlowActorName } from './setup.ts';
+export { runPlays } from './playback.ts';
 export * from './validate.ts';
 export type * from './ports.ts';

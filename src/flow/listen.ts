@@ -11,6 +11,7 @@
  * Keys A–D are ignored.
  */
 import type { SayItem } from '../domain/say.ts';
+import { playingState } from './playing.ts';
 import { collectedVars, flowSetup, prompt, type FlowContext } from './setup.ts';
 
 export type StateConfig = Parameters<typeof flowSetup.createStateConfig>[0];
@@ -72,15 +73,7 @@ export function menuState(o: MenuOptions) {
       ready: {
         always: [{ guard: 'hasPending', target: 'wait', actions: 'drainPending' }, { target: 'prompt' }],
       },
-      prompt: {
-        invoke: {
-          src: 'play',
-          input: ({ context }) => ({ items: withReason(context, o.items(context)) }),
-          onDone: 'wait',
-          onError: 'wait',
-        },
-        on: { DTMF: handlers },
-      },
+      prompt: playingState({ items: (context) => withReason(context, o.items(context)), done: 'wait', on: { DTMF: handlers } }),
       wait: {
         after: { menuTimeout: { target: 'failed', actions: { type: countAction, params: { reason: o.noInputPrompt } } } },
         on: { DTMF: handlers },

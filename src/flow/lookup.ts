@@ -10,6 +10,7 @@ import { assign } from 'xstate';
 import { TOPICS, type Topic } from '../domain/skills.ts';
 import type { FlowConfig } from './config.ts';
 import { entryState } from './digit-entry.ts';
+import { playingState } from './playing.ts';
 import { flowSetup, prompt, type FlowContext } from './setup.ts';
 
 /** The topic of the call; identification and decisions are only reached with a topic chosen. */
@@ -82,16 +83,12 @@ export function identifyState(cfg: FlowConfig) {
           onError: unavailable,
         },
       },
-      mismatch: {
-        invoke: {
-          src: 'play',
-          input: { items: [prompt(p.orderMismatch)] },
-          onDone: 'nationalId',
-          onError: 'nationalId',
-        },
+      mismatch: playingState({
+        items: [prompt(p.orderMismatch)],
+        done: 'nationalId',
         // barge-in: the caller may start keying the national ID again
         on: { DTMF: { target: 'nationalId', actions: 'queueKey' } },
-      },
+      }),
     },
   });
 }

@@ -11,6 +11,9 @@
  *                           Keypad instead (./read-digits.ts): send a key with `keypad.press(digit)`
  *                           first, as a DTMF event only when it returns false
  *   { type: 'HANGUP' }       the caller hung up (or the channel left the app)
+ *   { type: 'PLAY_DONE' }    the playback the flow last started (its `play` command) ended by itself:
+ *                           played to the end, or could not play; never for one the flow stopped
+ *                           (`stopPlay`) or one a newer `play` replaced (./playback.ts runPlays)
  *
  * Ordering guarantee of the adapter: actions on one channel run in the order the machine starts
  * them, and a playback still running is stopped before a variable, transfer or hangup is sent
@@ -22,7 +25,7 @@ import type { NewRequest } from '../domain/ports.ts';
 import type { Skill, Topic } from '../domain/skills.ts';
 import type { ResumeVars } from './resume.ts';
 
-export type FlowEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP' };
+export type FlowEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP' } | { type: 'PLAY_DONE' };
 
 /** Machine input: one call. */
 export interface CallInput {
@@ -42,9 +45,17 @@ export type CallOutput =
   | { kind: 'transfer'; skill: Skill }
   | { kind: 'hangup'; reason: 'completed' | 'caller-hangup' | 'transfer-failed' };
 
-/** `play`: plays the items as one playback; stopped (signal aborted) on barge-in. */
+/** `play` (a command): plays the items as one playback; `stopPlay` stops it (a key barged in, the state was left). */
 export interface PlayInput { items: SayItem[] }
 export interface PlayOutput { status: 'done' | 'stopped' | 'failed' }
+
+/** One playback as the adapter runs it: `finished` settles when it ends, `stop()` ends it early. */
+export interface Playback {
+  finished: PromiseLike<PlayOutput['status']>;
+  stop(): void;
+}
+/** What the adapter gives the flow to play prompts with (./playback.ts runPlays drives it). */
+export type Player = (input: PlayInput) => Playback;
 
 /**
  * `readDigits`: reads the rest of a digit entry from the call's keypad (Asterisk's Read(); the
@@ -61,8 +72,12 @@ export interface SetVarsInput { vars: Record<string, string> }
  * flow goes on at once, and the adapter's command order (above) keeps the variables ahead of the
  * next prompt or transfer on the wire. A failure is the adapter's to log: it never changed the flow
  * (a variable that did not stick must not stall the caller).
+ *
+ * `play` starts a prompt's playback when a prompt state is entered and `stopPlay` stops it when the
+ * state is left (a key barged in, the caller hung up); the end of a playback that was not stopped
+ * comes back as the PLAY_DONE event. ./playback.ts runPlays is that loop for any Player.
  */
-export type FlowCommand = { type: 'setVars' } & SetVarsInput;
+export type FlowCommand = ({ type: 'setVars' } & SetVarsInput) | ({ type: 'play' } & PlayInput) | { type: 'stopPlay' };
 
 /** `transfer`: hands the caller to a skill group (continue into the agents context). Ends the flow. */
 export interface TransferInput { skill: Skill }

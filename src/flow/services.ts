@@ -7,6 +7,7 @@ import { assign } from 'xstate';
 import type { SayItem } from '../domain/say.ts';
 import type { FlowConfig } from './config.ts';
 import { entryState } from './digit-entry.ts';
+import { playingState } from './playing.ts';
 import { flowSetup, prompt, SMS_REJECTED } from './setup.ts';
 import { normalizeMobile } from './validate.ts';
 
@@ -20,10 +21,7 @@ export function salePlansState(cfg: FlowConfig) {
     id: 'svc-sale-plans',
     initial: 'info',
     states: {
-      info: {
-        invoke: { src: 'play', input: { items: [prompt(cfg.prompts.salePlansInfo)] }, onDone: toSales, onError: toSales },
-        on: { DTMF: toSales },
-      },
+      info: playingState({ items: [prompt(cfg.prompts.salePlansInfo)], done: toSales, on: { DTMF: toSales } }),
     },
   });
 }

@@ -18,7 +18,6 @@ import type {
   LookupOrderInput,
   LookupOrderOutput,
   PlayInput,
-  PlayOutput,
   QuestionsInput,
   ReadDigitsInput,
   ReadDigitsOutput,
@@ -109,7 +108,6 @@ export interface FlowContext {
 }
 
 export type FlowActorName =
-  | 'play'
   | 'readDigits'
   | 'transfer'
   | 'hangup'
@@ -151,7 +149,6 @@ export const flowSetup = setup({
     emitted: {} as FlowCommand,
   },
   actors: {
-    play: unbound<PlayOutput, PlayInput>('play'),
     readDigits: unbound<ReadDigitsOutput, ReadDigitsInput>('readDigits'),
     transfer: unbound<void, TransferInput>('transfer'),
     hangup: unbound<void, HangupInput>('hangup'),
@@ -226,6 +223,10 @@ export const flowSetup = setup({
     }),
     /** puts variables on the channel: a command the flow does not wait for (./ports.ts FlowCommand) */
     setVars: emit((_, p: SetVarsInput) => ({ type: 'setVars' as const, vars: p.vars })),
+    /** starts a prompt state's playback; its end comes back as PLAY_DONE (./playing.ts) */
+    play: emit((_, p: PlayInput) => ({ type: 'play' as const, items: p.items })),
+    /** stops the playback of the prompt state being left (no PLAY_DONE follows) */
+    stopPlay: emit({ type: 'stopPlay' as const }),
     resetListen: assign({ listen: () => initialListen() }),
     resetConfirmTries: assign({ listen: ({ context }) => ({ ...context.listen, confirmTries: 0, reason: null }) }),
     appendDigit: assign({

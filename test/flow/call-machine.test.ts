@@ -6,8 +6,12 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
 import { MissingActorError } from '../../src/flow/setup.ts';
-import type { HangupInput, PlayInput, PlayOutput, SendStoresInput, SendStoresOutput, TransferInput } from '../../src/flow/ports.ts';
+import type { HangupInput, Player, SendStoresInput, SendStoresOutput, TransferInput } from '../../src/flow/ports.ts';
+import { runPlays } from '../../src/flow/playback.ts';
 import { decision, emptyFacts, keyed, runCall, type Backends, type Trace } from './harness.ts';
+
+/** prompts that end at once */
+const instantPlayer: Player = () => ({ finished: Promise.resolve('done'), stop() {} });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -22,10 +26,10 @@ const found: Backends['lookupOrder'] = () => ({ status: 'found', facts: emptyFac
 
 /** a refund call keyed up to its order lookup (3 4 <national ID> <order number>), with the given backends */
 async function refundToLookup(b: Backends) {
-  const { fakeActors, traceVars, newTrace } = await import('./harness.ts');
+  const { fakeActors, traceCommands, newTrace } = await import('./harness.ts');
   const t = newTrace();
   const pad = keyed();
-  const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors(b, t, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
+  const actor = traceCommands(createActor(createCallMachine().provide({ actors: fakeActors(b, t, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t, 2000);
   actor.start();
   for (const g of ['3', '4', NID, ORDER]) {
     await vi.advanceTimersByTimeAsync(0);
@@ -52,10 +56,10 @@ describe('main menu', () => {
   test('a key during the welcome stops it and counts as the main-menu choice (type-ahead)', async () => {
     vi.useFakeTimers();
     const t: Trace = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
-    const { fakeActors, traceVars } = await import('./harness.ts');
-    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, t, 2000) }), {
+    const { fakeActors, traceCommands } = await import('./harness.ts');
+    const actor = traceCommands(createActor(createCallMachine().provide({ actors: fakeActors({}, t) }), {
       input: { callId: 'c', callerNumber: '' },
-    }), t);
+    }), t, 2000);
     actor.start();
     actor.send({ type: 'DTMF', digit: '1' });
     await vi.advanceTimersByTimeAsync(0);
@@ -112,11 +116,11 @@ describe('main menu', () => {
     const machine = createCallMachine().provide({
       actors: {
         readDigits: pad.readDigits,
-        play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
         lookupOrder: fromPromise(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); }))),
       },
     });
     const actor = createActor(machine, { input: { callId: 'c', callerNumber: '' } });
+    runPlays(actor, instantPlayer);
     actor.start();
     for (const g of ['3', '4', NID, ORDER]) {
       await vi.advanceTimersByTimeAsync(0);
@@ -139,7 +143,6 @@ describe('main menu', () => {
       const machine = createCallMachine().provide({
         actors: {
           readDigits: pad.readDigits,
-          play: fromPromise<PlayOutput, PlayInput>(async () => ({ status: 'done' })),
             sendStores: fromPromise<SendStoresOutput, SendStoresInput>(async () => ({ status: 'sent', count: 1 })),
           // the request is sent, its answer comes after the channel already left
           transfer: fromPromise<void, TransferInput>(() => (ends++, new Promise<void>(() => {}))),
@@ -147,6 +150,7 @@ describe('main menu', () => {
         },
       });
       const actor = createActor(machine, { input: { callId: 'c', callerNumber: '09121234567' } });
+      runPlays(actor, instantPlayer);
       actor.start();
       for (const g of keys.split(' ')) {
         await vi.advanceTimersByTimeAsync(0);
@@ -164,7 +168,7 @@ describe('main menu', () => {
     const t = await runCall({ keys: `3 4 ${NID}# ${ORDER}#` }); // no lookupOrder fake: it throws
     expect(t.prompts).toContain('system-unavailable');
     expect(t.output).toEqual({ kind: 'transfer', skill: 'follow-up' });
-    expect(new MissingActorError('play').message).toMatch(/'play'.*provide/);
+    expect(new MissingActorError('lookupOrder').message).toMatch(/'lookupOrder'.*provide/);
   });
 });
 
@@ -301,10 +305,10 @@ describe('questions, decision, registration', () => {
   });
 
   test('* during the final announcement repeats it, and * in the window after it; other keys do not cut it short', async () => {
-    const { fakeActors, traceVars } = await import('./harness.ts');
+    const { fakeActors, traceCommands } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
     const pad = keyed();
-    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000, pad.keypad) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr);
+    const actor = traceCommands(createActor(createCallMachine().provide({ actors: fakeActors({}, tr, pad.keypad) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr, 2000);
     actor.start();
     for (const g of ['1', '3', '021']) {
       await vi.advanceTimersByTimeAsync(0);
@@ -404,9 +408,9 @@ describe('before purchase', () => {
   });
 
   test('1 sale plans: a key during the information goes on to sales at once', async () => {
-    const { fakeActors, traceVars } = await import('./harness.ts');
+    const { fakeActors, traceCommands } = await import('./harness.ts');
     const tr = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0, registered: [], lookups: [], decideInputs: [], questionInputs: [], customers: [], sms: [] } as unknown as Trace;
-    const actor = traceVars(createActor(createCallMachine().provide({ actors: fakeActors({}, tr, 2000) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr);
+    const actor = traceCommands(createActor(createCallMachine().provide({ actors: fakeActors({}, tr) }), { input: { callId: 'c', callerNumber: '09121234567' } }), tr, 2000);
     actor.start();
     for (const g of ['1', '1']) {
       await vi.advanceTimersByTimeAsync(0);

@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { initialContext, MAX_CONTEXT_FIELDS } from '../../src/flow/setup.ts';
 import { defaultFlowConfig } from '../../src/flow/config.ts';
 import { createDigitEntryMachine } from '../../src/flow/digit-entry.ts';
-import { fakeActors, keyed, traceVars, type Trace } from './harness.ts';
+import { fakeActors, keyed, traceCommands, type Trace } from './harness.ts';
 
 describe('FlowContext', () => {
   test(`a new call's and an adopted call's context have at most ${MAX_CONTEXT_FIELDS} top-level fields`, () => {
@@ -22,7 +22,7 @@ describe('FlowContext', () => {
   test('assigns keep the same fields (no field added at run time)', async () => {
     const t = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
     const pad = keyed();
-    const actor = traceVars(createActor(createDigitEntryMachine('national-id').provide({ actors: fakeActors({}, t, 1, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t);
+    const actor = traceCommands(createActor(createDigitEntryMachine('national-id').provide({ actors: fakeActors({}, t, pad.keypad) }), { input: { callId: 'c', callerNumber: '' } }), t, 1);
     actor.start();
     const fields = Object.keys(actor.getSnapshot().context).sort();
     for (const digit of '0499370899') pad.press(actor, digit);

@@ -7,7 +7,7 @@ import { createActor } from 'xstate';
 import { createDigitEntryMachine, digitEntryResult } from '../../src/flow/digit-entry.ts';
 import type { ReadBack } from '../../src/flow/config.ts';
 import type { EntryKind } from '../../src/flow/validate.ts';
-import { fakeActors, keyed, traceVars, type Trace } from './harness.ts';
+import { fakeActors, keyed, traceCommands, type Trace } from './harness.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -21,8 +21,8 @@ const PROMPT_MS = 4000;
 function start(kind: EntryKind, opts: { readBack?: ReadBack; config?: unknown } = {}) {
   const t = { log: [], prompts: [], items: [], nodes: [], vars: {}, stopped: 0 } as unknown as Trace;
   const pad = keyed();
-  const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, PROMPT_MS, pad.keypad) });
-  const actor = traceVars(createActor(m, { input: { callId: 'c', callerNumber: '' } }), t);
+  const m = createDigitEntryMachine(kind, opts.config ?? {}, opts.readBack).provide({ actors: fakeActors({}, t, pad.keypad) });
+  const actor = traceCommands(createActor(m, { input: { callId: 'c', callerNumber: '' } }), t, PROMPT_MS);
   actor.start();
   const keys = (s: string) => {
     for (const digit of s) pad.press(actor, digit);

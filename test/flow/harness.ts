@@ -1,7 +1,8 @@
 /**
  * Test harness: runs the call machine with fake actors under vitest fake timers and drives it like
  * the spec's `--keys` caller: each group is keyed when IVR_NODE is next set; `w` keys nothing (the
- * IVR's timeout acts); `h` hangs up. A prompt takes `promptMs` of fake time unless a key stops it.
+ * IVR's timeout acts); `h` hangs up. A prompt takes `promptMs` of fake time unless a key stops it
+ * (the prompts are the machine's `play` commands, run by the service's own runPlays).
  */
 import { vi } from 'vitest';
 import { createActor, fromPromise, type AnyActorRef } from 'xstate';
@@ -9,9 +10,11 @@ import { Keypad, readDigits, type ReadDigitsInput, type ReadDigitsOutput } from 
 import type { Decision, Facts, Question } from '../../src/domain/decision.ts';
 import type { SayItem } from '../../src/domain/say.ts';
 import { createCallMachine } from '../../src/flow/call-machine.ts';
+import { runPlays } from '../../src/flow/playback.ts';
 import type {
   DecideInput,
   FlowCommand,
+  Player,
   LookupOrderInput,
   LookupOrderOutput,
   QuestionsInput,
@@ -76,36 +79,55 @@ export function keyed(keypad = new Keypad()) {
 }
 
 /**
- * The machine's `setVars` commands (src/flow/ports.ts FlowCommand) into the trace, as the service
- * sends them to the channel: `vars …` in the log, IVR_NODE values in `nodes`. Call before start().
+ * A fake Player (src/flow/ports.ts): each playback goes into the trace (`play …` in the log, its
+ * prompts and items) and takes `promptMs` of (fake) time unless the flow stops it (`stopped`).
  */
-export function traceVars<A extends { on: (type: 'setVars', fn: (c: FlowCommand) => void) => unknown }>(actor: A, t: Pick<Trace, 'log' | 'vars' | 'nodes'>): A {
-  actor.on('setVars', ({ vars }) => {
+export function fakePlayer(t: Pick<Trace, 'log' | 'prompts' | 'items' | 'stopped'>, promptMs: number): Player {
+  return ({ items }) => {
+    t.log.push(`play ${items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind === 'identifier' ? i.format : i.kind}:${String(i.value)}`)).join(' ')}`);
+    t.prompts.push(...items.flatMap((i) => (i.kind === 'prompt' ? [i.name] : [])));
+    t.items.push(...items);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let end: (s: 'done' | 'stopped') => void = () => {};
+    const finished = new Promise<'done' | 'stopped'>((resolve) => {
+      end = resolve;
+      timer = setTimeout(() => resolve('done'), promptMs);
+    });
+    return {
+      finished,
+      stop: () => {
+        clearTimeout(timer);
+        t.stopped++;
+        end('stopped');
+      },
+    };
+  };
+}
+
+/**
+ * The machine's commands (src/flow/ports.ts FlowCommand) as the service runs them: `setVars` into
+ * the trace (`vars …` in the log, IVR_NODE values in `nodes`), `play` / `stopPlay` through
+ * runPlays with a fakePlayer of `promptMs`. Call before start().
+ */
+export function traceCommands<A extends Pick<AnyActorRef, 'on' | 'send' | 'getSnapshot'>>(
+  actor: A,
+  t: Pick<Trace, 'log' | 'vars' | 'nodes' | 'prompts' | 'items' | 'stopped'>,
+  promptMs: number,
+): A {
+  actor.on('setVars', ({ vars }: Extract<FlowCommand, { type: 'setVars' }>) => {
     t.log.push(`vars ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     Object.assign(t.vars, vars);
     if (vars.IVR_NODE !== undefined) t.nodes.push(vars.IVR_NODE);
   });
+  runPlays(actor, fakePlayer(t, promptMs));
   return actor;
 }
 
-export function fakeActors(b: Backends, t: Trace, promptMs: number, keypad = new Keypad()) {
+/** the machine's steps (prompts are commands: traceCommands) */
+export function fakeActors(b: Backends, t: Trace, keypad = new Keypad()) {
   let reqNo = 0;
   return {
     readDigits: keyed(keypad).readDigits,
-    play: fromPromise<{ status: 'done' | 'stopped' | 'failed' }, { items: SayItem[] }>(({ input, signal }) => {
-      const names = input.items.flatMap((i) => (i.kind === 'prompt' ? [i.name] : []));
-      t.log.push(`play ${input.items.map((i) => (i.kind === 'prompt' ? i.name : `${i.kind === 'identifier' ? i.format : i.kind}:${String(i.value)}`)).join(' ')}`);
-      t.prompts.push(...names);
-      t.items.push(...input.items);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve({ status: 'done' }), promptMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          t.stopped++;
-          resolve({ status: 'stopped' });
-        });
-      });
-    }),
     transfer: fromPromise<void, TransferInput>(async ({ input }) => {
       t.log.push(`transfer ${input.skill}`);
       if (b.transferFails?.includes(input.skill)) throw new Error(`queue ${input.skill} is not there`);
@@ -180,8 +202,8 @@ export const newTrace = (): Trace => ({
 export async function runCall(o: RunOptions): Promise<Trace> {
   const t = newTrace();
   const keys = keyed();
-  const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, o.promptMs ?? 2000, keys.keypad) });
-  const actor = traceVars(createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } }), t);
+  const machine = createCallMachine(o.config ?? {}).provide({ actors: fakeActors(o.backends ?? {}, t, keys.keypad) });
+  const actor = traceCommands(createActor(machine, { input: { callId: 'call-1', callerNumber: o.callerNumber ?? '02188776655', ...(o.resume ? { resume: o.resume } : {}) } }), t, o.promptMs ?? 2000);
   const groups = o.keys.split(/\s+/).filter(Boolean);
   let used = 0;
   let seen = 0;

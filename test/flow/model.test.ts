@@ -158,7 +158,7 @@ function checkListensSetNodeFirst(g: Graph): string[] {
       const types = actions.map((a) => {
         const p = (a as { params?: { event?: { type?: string; vars?: Record<string, string> }; src?: string; id?: string } }).params;
         if ((a.type as string) === 'xstate.emit' && p?.event?.type === 'setVars' && p.event.vars?.IVR_NODE !== undefined) return 'node';
-        if (a.type === 'xstate.spawnChild' && p?.src === 'play' && p.id?.includes(`.${listen}.`)) return 'prompt';
+        if ((a.type as string) === 'xstate.emit' && p?.event?.type === 'play') return 'prompt';
         return '';
       });
       const node = types.lastIndexOf('node');
@@ -198,7 +198,7 @@ function checkPaths(g: Graph): { problems: string[]; covered: number; ends: Reco
 const never = fromPromise<never, unknown>(() => new Promise<never>(() => {}));
 const live = machine.provide({
   actors: {
-    play: never, readDigits: never, transfer: never, hangup: never, lookupOrder: never, questions: never,
+    readDigits: never, transfer: never, hangup: never, lookupOrder: never, questions: never,
     decide: never, register: never, registerCustomer: never, sendStores: never,
   } as never,
 });

@@ -31,7 +31,6 @@ const decisions: Decision[] = [
 
 /** outputs offered for `xstate.done.actor.*` per actor */
 export const OUTPUTS: Record<string, unknown[]> = {
-  play: [{ status: 'done' }],
   transfer: [undefined],
   hangup: [undefined],
   lookupOrder: [{ status: 'found', facts: emptyFacts() }, { status: 'mismatch' }, { status: 'limited' }, { status: 'unavailable' }],
