@@ -37,8 +37,12 @@ function sharedMachine(machine: AnyStateMachine, names: string[]): AnyStateMachi
   return shared;
 }
 
-/** A call's implementations: the machine's steps (./actors.ts CallStep), `setVars` and the `play` Player. */
-export type CallImpls = { setVars?: CallStep<void, SetVarsInput>; play?: Player } & Record<string, CallStep<unknown, never> | Player | undefined>;
+/**
+ * A call's implementations: the machine's steps (./actors.ts CallStep), `setVars` and the `play`
+ * Player. The Player is required: a prompt state waits for its PLAY_DONE, so a call without one would
+ * sit in its first prompt (an unbound step, by contrast, fails and the flow moves on).
+ */
+export type CallImpls = { setVars?: CallStep<void, SetVarsInput>; play: Player } & Record<string, CallStep<unknown, never> | Player | undefined>;
 
 /**
  * Creates the call machine's actor for one call with that call's implementations (./actors.ts
@@ -52,8 +56,8 @@ export function createCallActor(machine: AnyStateMachine, impls: CallImpls, inpu
   // the flow's commands (src/flow/ports.ts FlowCommand): sent, not waited for; the step logs its own failures
   if (setVars) actor.on('setVars', (c: Extract<FlowCommand, { type: 'setVars' }>) => void runCommand(setVars, { vars: c.vars }, log));
   const failed = (e: unknown) => log?.error({ err: e }, 'a prompt of the call flow could not be played');
-  const plays = play ? runPlays(actor, play, failed) : undefined;
-  return { actor, stopPlayback: () => plays?.stop() };
+  const plays = runPlays(actor, play, failed);
+  return { actor, stopPlayback: plays.stop };
 }
 
 const NEVER_ABORTED = new AbortController().signal;
