@@ -9,6 +9,9 @@
 // pushed as the service pushes it, hang-up. What it leaves out is everything the service decides:
 // no flow engine, no policy, no store, no SMS, no logs, no metrics, no validation of events, one
 // shared timer. The REST client and the WebSocket are the service's own (dist/ari/rest.js, ws).
+// NULL_IVR_TRANSPORT=websocket sends the same requests over the events WebSocket instead of HTTP
+// (ARI's REST over WebSocket: RESTRequest / RESTResponse messages, Asterisk 20.14, 21.9, 22.4 and
+// later), to measure what that transport would save (docs/performance.md "Session 9": nothing).
 // Not a product: the script is fixed to that one call and answers /health and /metrics/latency
 // only as far as the bench asks.
 //
@@ -38,9 +41,43 @@ const HANGUP = op('channels', 'hangup');
 const FILTER = op('applications', 'filter');
 let requests = 0;
 let events = 0;
+// NULL_IVR_TRANSPORT=websocket: the requests go over the events WebSocket (RESTRequest /
+// RESTResponse, Asterisk 20.14, 21.9, 22.4 and later) instead of HTTP
+const overWs = process.env.NULL_IVR_TRANSPORT === 'websocket';
+const pendingWs = new Map();
+let wsSerial = 0;
+function wsCall(spec, params) {
+  let uri = '';
+  for (let i = 0; i < spec.segments.length; i++) {
+    const seg = spec.segments[i];
+    uri += i % 2 === 0 ? seg : encodeURIComponent(String(params[seg]));
+  }
+  uri = uri.replace(/^\/?(ari\/)?/, '');
+  let query = '';
+  let body;
+  for (const k in params) {
+    const v = params[k];
+    if (v === undefined) continue;
+    if (spec.query.has(k)) query += (query ? '&' : '?') + k + '=' + encodeURIComponent(Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    else if (k === spec.wholeBody) body = v;
+    else if (spec.body.has(k)) (body ??= {})[k] = v;
+  }
+  const id = String(++wsSerial);
+  const msg = { type: 'RESTRequest', request_id: id, method: spec.method, uri: uri + query };
+  if (body !== undefined) {
+    msg.content_type = 'application/json';
+    msg.message_body = JSON.stringify(body);
+  }
+  return new Promise((resolve, reject) => {
+    // the same 10 s as the HTTP path; an answer that never comes fails the request, as there
+    const timer = setTimeout(() => pendingWs.delete(id) && reject(new Error(`${spec.name}: no RESTResponse in 10 s`)), 10_000);
+    pendingWs.set(id, { resolve, reject, timer });
+    ws.send(JSON.stringify(msg));
+  });
+}
 const call = (spec, params) => {
   requests++;
-  return rest.call(spec, params, 10_000);
+  return overWs ? wsCall(spec, params) : rest.call(spec, params, 10_000);
 };
 
 const S = (names) => names.map((n) => `sound:ivr-1699/${n}`).join(',');
@@ -150,8 +187,17 @@ setInterval(() => {
 
 const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ari/events?app=${encodeURIComponent(app)}&api_key=${encodeURIComponent(`${username}:${password}`)}`);
 ws.on('message', (data) => {
-  events++;
   const e = JSON.parse(data.toString('utf8'));
+  if (e.type === 'RESTResponse') {
+    const p = pendingWs.get(e.request_id);
+    pendingWs.delete(e.request_id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    if (e.status_code >= 300) p.reject(new Error(`${e.status_code} ${e.reason_phrase} ${e.uri} ${e.message_body ?? ''}`));
+    else p.resolve(e.message_body);
+    return;
+  }
+  events++;
   switch (e.type) {
     case 'StasisStart': {
       const c = new Call(e.channel.id);
@@ -184,7 +230,7 @@ const ready = new Promise((resolve, reject) => {
   ws.once('error', reject);
 });
 await ready;
-await call(FILTER, { applicationName: app, filter: { allowed: STASIS_APP_EVENTS.map((type) => ({ type })), disallowed: [] } });
+await call(FILTER, { applicationName: app, filter: { allowed: [...STASIS_APP_EVENTS, ...(overWs ? ['RESTResponse'] : [])].map((type) => ({ type })), disallowed: [] } });
 
 const empty = { count: 0, sumMs: 0, maxMs: 0, buckets: [] };
 createServer((req, res) => {
