@@ -41,6 +41,8 @@ let delay = 5;
 let closing = false;
 /** tests (StoreWriter.crashNextCommit): die between the batch's statements and its COMMIT */
 let crashBeforeCommit = false;
+/** tests (StoreWriter.stallNextBegin): ms to stop for right after the next BEGIN took the lock */
+let stallAfterBeginMs = 0;
 
 const code = (e: unknown) => String((e as { code?: unknown }).code ?? '');
 const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(code(e));
@@ -68,17 +70,28 @@ function flush(): void {
   if (queue.length === 0) return finishIfClosing();
   const batch = queue;
   queue = [];
+  // marked before BEGIN, not after: between the lock taken and a mark set after it, the main
+  // thread's probe (probeStoreWritable) would meet this thread's own lock and, under CPU
+  // contention, find no mark of it and report another process's lock (seen with the test files
+  // run side by side). A BEGIN that fails ends the mark like a transaction: a probe that
+  // overlaps that failed attempt takes the lock it met for this thread's (reported ok once, the
+  // next probe sees the other process's lock).
+  Atomics.store(lockState, 0, 1);
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (e) {
+    endTransaction();
     if (!isBusy(e)) {
       failAll(batch, e);
       return next();
     }
     return waitForLock(batch, e);
   }
+  if (stallAfterBeginMs > 0) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallAfterBeginMs);
+    stallAfterBeginMs = 0;
+  }
   delay = 5;
-  Atomics.store(lockState, 0, 1);
   const done: WriterReply[] = [];
   try {
     for (const j of batch) {
@@ -155,6 +168,8 @@ port.on('message', (m: WriterRequest) => {
   } else if (m.type === 'crash') {
     // tests: the thread dies in its next batch, after the statements and before the COMMIT
     crashBeforeCommit = true;
+  } else if (m.type === 'stall') {
+    stallAfterBeginMs = m.ms;
   }
 });
 reply({ id: 0, ok: true, results: [] });

@@ -56,7 +56,7 @@ export interface WriteJob {
   deadline: number;
   stmts: WriteStmt[];
 }
-export type WriterRequest = { type: 'write'; job: WriteJob } | { type: 'close' } | { type: 'crash' };
+export type WriterRequest = { type: 'write'; job: WriteJob } | { type: 'close' } | { type: 'crash' } | { type: 'stall'; ms: number };
 export type WriterReply = { id: number; ok: true; results: WriteResult[] } | { id: number; ok: false; kind: 'busy' | 'failure' | 'error'; message: string; code: string };
 export interface WriterInit {
   path: string;
@@ -153,6 +153,14 @@ export class StoreWriter {
   /** tests: the thread dies in its next batch, after the statements and before the COMMIT */
   crashNextCommit(): void {
     this.worker?.postMessage({ type: 'crash' } satisfies WriterRequest);
+  }
+
+  /**
+   * tests: in its next batch the thread stops for `ms` right after its BEGIN has taken the write
+   * lock, as a thread taken off the CPU at that instant would
+   */
+  stallNextBegin(ms: number): void {
+    this.worker?.postMessage({ type: 'stall', ms } satisfies WriterRequest);
   }
 
   /** tests: ends the thread at once, as a crash would */

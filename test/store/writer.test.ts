@@ -141,6 +141,22 @@ describe('StoreWriter', () => {
     expect([...states]).toEqual(['ok']);
   });
 
+  it('/health takes a lock its own writer has just taken for its own, even when the writer is held up right after taking it', async () => {
+    // the writer thread off the CPU between its BEGIN and anything after it (seen under load, with
+    // the test files run side by side): the probe must still see that the lock is the service's
+    const store = open();
+    const reg = new SqliteRequestRegistry(store);
+    await reg.register(req(1));
+    store.writer!.stallNextBegin(400);
+    const pending = reg.register(req(2));
+    await new Promise((r) => setTimeout(r, 150));
+    const during = probeStoreWritable(store);
+    const registered = await pending;
+    expect(during).toEqual({ state: 'ok' });
+    expect(registered.number).toBe('R-000002');
+    expect(probeStoreWritable(store).state).toBe('ok');
+  });
+
   it('a writer that dies between its statements and its COMMIT: those writes fail as unavailable, none is lost or doubled, the writer starts again', async () => {
     const store = open();
     const reg = new SqliteRequestRegistry(store);
