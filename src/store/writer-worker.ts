@@ -74,8 +74,8 @@ function flush(): void {
   // thread's probe (probeStoreWritable) would meet this thread's own lock and, under CPU
   // contention, find no mark of it and report another process's lock (seen with the test files
   // run side by side). A BEGIN that fails ends the mark like a transaction: a probe that
-  // overlaps that failed attempt takes the lock it met for this thread's (reported ok once, the
-  // next probe sees the other process's lock).
+  // overlaps that failed attempt (microseconds, between waits of 5-100 ms) takes the lock it met
+  // for this thread's and says ok that once.
   Atomics.store(lockState, 0, 1);
   try {
     db.exec('BEGIN IMMEDIATE');
