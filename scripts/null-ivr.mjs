@@ -41,8 +41,8 @@ const HANGUP = op('channels', 'hangup');
 const FILTER = op('applications', 'filter');
 let requests = 0;
 let events = 0;
-// NULL_IVR_TRANSPORT=websocket: the requests go over the events WebSocket (RESTRequest /
-// RESTResponse, Asterisk 20.14, 21.9, 22.4 and later) instead of HTTP
+// NULL_IVR_TRANSPORT (see the head of this file); the path, query and body are split as
+// dist/ari/rest.js does for HTTP, without its checks (this script's requests are fixed)
 const overWs = process.env.NULL_IVR_TRANSPORT === 'websocket';
 const pendingWs = new Map();
 let wsSerial = 0;
